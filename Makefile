@@ -1,0 +1,56 @@
+# Jigsaw: `make demo` to see it, `make test` to check it. Both install first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+JIGSAW := $(VENV)/bin/jigsaw
+DEMO_CHILDREN ?= 5000
+DEMO_SEED ?= 2009
+export JIGSAW_INSECURE_LOCAL ?= 1
+
+.PHONY: install demo test check lint types pytest browser-deps clean
+
+install: $(VENV)/.installed jigsaw/static/vendor/.copied browser-deps
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || python3.11 -m venv $(VENV)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+jigsaw/static/vendor/.copied: node_modules/.package-lock.json scripts/copy_frontend.py
+	$(PY) scripts/copy_frontend.py
+	touch $@
+
+# Browser tests drive Debian's Chromium, never a downloaded browser.
+browser-deps:
+	@test -x /usr/bin/chromium || { echo "installing Debian's chromium"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "could not install chromium: browser tests need /usr/bin/chromium" >&2; exit 1; }; }
+
+demo: install
+	rm -f var/jigsaw.sqlite3 var/jigsaw.sqlite3-wal var/jigsaw.sqlite3-shm
+	$(JIGSAW) migrate --no-input -v 0
+	$(JIGSAW) seed_demo --children $(DEMO_CHILDREN) --seed $(DEMO_SEED)
+	@echo "Jigsaw is at http://127.0.0.1:8000/ (Ctrl-C to stop)"
+	DEBUG=0 $(JIGSAW) runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check jigsaw bench scripts tests
+
+types: install
+	$(VENV)/bin/mypy jigsaw bench scripts tests
+
+pytest: install
+	$(JIGSAW) makemigrations --check --dry-run
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+# The one command a developer runs before committing.
+test: lint types pytest
+
+check: test
+
+clean:
+	rm -rf $(VENV) node_modules jigsaw/static/vendor var

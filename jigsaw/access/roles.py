@@ -1,0 +1,19 @@
+"""The roles a Jigsaw user can hold. Kept free of model imports so every app can use it."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    FRONT_DOOR_OFFICER = "front_door_officer", "Front door officer"
+    CONFERENCE_CHAIR = "conference_chair", "Conference chair"
+    PARTNER_PRACTITIONER = "partner_practitioner", "Partner practitioner"
+    PERFORMANCE_ANALYST = "performance_analyst", "Performance analyst"
+    PARTNERSHIP_MEMBER = "partnership_member", "Partnership member"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+SOCIAL_CARE_ROLES = frozenset(
+    {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.FRONT_DOOR_OFFICER, Role.CONFERENCE_CHAIR}
+)

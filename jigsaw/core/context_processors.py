@@ -1,0 +1,37 @@
+"""What every page needs: the service name and the navigation the user's role allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from jigsaw.access.policy import Permission, has_permission, role_of
+
+# (label, url name, permission that makes it appear)
+NAVIGATION: list[tuple[str, str, Permission | None]] = [
+    ("Home", "home", None),
+    ("Find a person", "people:search", Permission.FIND_PEOPLE),
+    ("Add a person", "people:create", Permission.CREATE_PERSON),
+    ("Administration", "admin:index", Permission.ADMINISTER),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    items = []
+    if user.is_authenticated:
+        for label, url_name, permission in NAVIGATION:
+            if permission is None or has_permission(user, permission):
+                url = reverse(url_name)
+                current = request.path == url if url_name == "home" else request.path.startswith(url)
+                items.append({"label": label, "url": url, "current": current})
+    role = role_of(user)
+    return {
+        "service_name": "Jigsaw",
+        "authority_name": settings.JIGSAW_AUTHORITY_NAME,
+        "navigation_items": items,
+        "user_role": role.label if role else "",
+    }

@@ -1,0 +1,74 @@
+"""Template helpers: GOV.UK classes on form widgets, dates and ages as users read them."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+from django.utils.safestring import SafeString
+
+from jigsaw.people.normalise import format_nhs_number
+
+register = template.Library()
+
+_CLASSES = {
+    forms.Select: "govuk-select",
+    forms.Textarea: "govuk-textarea",
+    forms.PasswordInput: "govuk-input govuk-!-width-one-half",
+    forms.TextInput: "govuk-input",
+    forms.EmailInput: "govuk-input",
+    forms.NumberInput: "govuk-input govuk-input--width-5",
+}
+
+
+@register.filter
+def widget_kind(field: BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.MultiWidget):
+        return "date"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    return "input"
+
+
+@register.filter
+def add_error_class(field: BoundField) -> SafeString:
+    widget = field.field.widget
+    attrs: dict[str, str] = {}
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    if isinstance(widget, forms.MultiWidget):
+        if field.errors:
+            for sub in widget.widgets:
+                css = sub.attrs.get("class", "")
+                if "govuk-input--error" not in css:
+                    sub.attrs["class"] = f"{css} govuk-input--error"
+        return field.as_widget()
+    for cls, css in _CLASSES.items():
+        if isinstance(widget, cls):
+            attrs["class"] = css + (f" {widget.attrs['class']}" if widget.attrs.get("class") else "")
+            break
+    if field.errors:
+        base = attrs.get("class", "")
+        error_class = "govuk-select--error" if "govuk-select" in base else "govuk-input--error"
+        attrs["class"] = f"{base} {error_class}"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def govuk_date(value: datetime.date | None) -> str:
+    """13 March 2015, as GOV.UK style writes dates."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+@register.filter
+def nhs(value: str) -> str:
+    return format_nhs_number(value) if value else ""

@@ -1,0 +1,80 @@
+"""Agencies and the practitioners who work in them (the sign-in profile lives here too)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from jigsaw.access.roles import Role
+
+
+class AgencyKind(models.TextChoices):
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    POLICE = "police", "Police"
+    ACUTE_HEALTH = "acute_health", "Hospital (acute health)"
+    GP_PRACTICE = "gp_practice", "GP practice"
+    HEALTH_VISITING = "health_visiting", "Health visiting"
+    SCHOOL = "school", "School"
+    EARLY_YEARS = "early_years", "Early years"
+    HOUSING = "housing", "Housing"
+    PROBATION = "probation", "Probation"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+    OTHER_LOCAL_AUTHORITY = "other_local_authority", "Other local authority"
+    SAFEGUARDING_PARTNERSHIP = "safeguarding_partnership", "Safeguarding partnership"
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=160, unique=True)
+    kind = models.CharField(max_length=40, choices=AgencyKind.choices)
+    phone = models.CharField(max_length=40, blank=True)
+    out_of_hours_phone = models.CharField(max_length=40, blank=True)
+    secure_email = models.EmailField(blank=True)
+    address = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone"
+    SECURE_EMAIL = "secure_email", "Secure email"
+    TEAMS = "teams", "Video call"
+    IN_PERSON = "in_person", "In person"
+
+
+class Practitioner(models.Model):
+    """A professional: who they are, where they work and how best to reach them.
+
+    A practitioner who signs in to Jigsaw has a user; one who is only named in the
+    professional network around a child need not.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="practitioner",
+    )
+    full_name = models.CharField(max_length=160)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="practitioners")
+    team = models.ForeignKey(
+        "workforce.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    role = models.CharField(max_length=40, choices=Role.choices)
+    job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    secure_email = models.EmailField(blank=True)
+    preferred_contact = models.CharField(
+        max_length=20, choices=ContactMethod.choices, default=ContactMethod.PHONE
+    )
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.agency})"

@@ -1,0 +1,296 @@
+"""Read-side functions of the person index: search, a person's page, their flags.
+
+Search is the same code for the "find a person" page, the search-before-create step and
+the benchmark. It fetches a small candidate set through indexed keys (identifier, date of
+birth, phonetic family name, postcode) and ranks it in Python with reasons a user can read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import jellyfish
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from jigsaw.access.policy import AnyUser, people_visible_to
+from jigsaw.people.models import (
+    INVERSE_LABEL,
+    HouseholdMember,
+    Person,
+    PersonIdentifier,
+    PersonName,
+    Relationship,
+    RelationshipKind,
+    Residence,
+)
+from jigsaw.people.normalise import (
+    first_name_key,
+    name_key,
+    normalise_nhs_number,
+    normalise_postcode,
+    normalise_upn,
+    phonetic_key,
+)
+
+CANDIDATE_LIMIT = 400
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchQuery:
+    name: str = ""
+    date_of_birth: datetime.date | None = None
+    nhs_number: str = ""
+    upn: str = ""
+    identifier: str = ""
+    postcode: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            [self.name.strip(), self.date_of_birth, self.nhs_number.strip(), self.upn.strip(),
+             self.identifier.strip(), self.postcode.strip()]
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchResult:
+    person: Person
+    score: float
+    reasons: tuple[str, ...]
+    age: int | None
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """("Anna Kouao") -> given "Anna", family "Kouao"; a single word is a family name."""
+    if "," in name:
+        family, _, given = name.partition(",")
+        return given.strip(), family.strip()
+    parts = name.split()
+    if not parts:
+        return "", ""
+    if len(parts) == 1:
+        return "", parts[0]
+    return " ".join(parts[:-1]), parts[-1]
+
+
+def _swapped(day: datetime.date) -> datetime.date | None:
+    if day.day > 12 or day.day == day.month:
+        return None
+    try:
+        return day.replace(month=day.day, day=day.month)
+    except ValueError:
+        return None
+
+
+def _candidate_filter(query: SearchQuery, given: str, family: str) -> Q | None:
+    clauses: list[Q] = []
+    nhs = normalise_nhs_number(query.nhs_number) if query.nhs_number.strip() else None
+    if nhs:
+        clauses.append(Q(nhs_number=nhs))
+    upn = normalise_upn(query.upn) if query.upn.strip() else None
+    if upn:
+        clauses.append(Q(upn=upn))
+    if query.identifier.strip():
+        ids = PersonIdentifier.objects.filter(value=query.identifier.strip().upper()).values("person_id")
+        clauses.append(Q(pk__in=ids))
+    postcode = normalise_postcode(query.postcode) if query.postcode.strip() else None
+    family_phonetic = phonetic_key(family) if family else ""
+    dob = query.date_of_birth
+    if dob is not None:
+        dates = [dob] + [d for d in [_swapped(dob)] if d]
+        clauses.append(Q(date_of_birth__in=dates))
+        if family_phonetic:
+            clauses.append(
+                Q(family_phonetic=family_phonetic, date_of_birth__year=dob.year)
+            )
+            other = PersonName.objects.filter(family_phonetic=family_phonetic).values("person_id")
+            clauses.append(Q(pk__in=other, date_of_birth__year=dob.year))
+    elif family_phonetic:
+        given_phonetic = phonetic_key(first_name_key(given)) if given else ""
+        if given_phonetic:
+            clauses.append(Q(family_phonetic=family_phonetic, given_phonetic=given_phonetic))
+        else:
+            clauses.append(Q(family_phonetic=family_phonetic))
+        key = name_key(family)
+        if key:
+            clauses.append(Q(family_name_key=key))
+        other = PersonName.objects.filter(family_phonetic=family_phonetic).values("person_id")
+        clauses.append(Q(pk__in=other))
+    if postcode and not clauses:
+        at = Residence.objects.filter(address__postcode=postcode).values("person_id")
+        clauses.append(Q(pk__in=at))
+    if not clauses:
+        return None
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
+def _name_similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    return jellyfish.jaro_winkler_similarity(a, b)
+
+
+def _score(
+    person: Person,
+    query: SearchQuery,
+    given: str,
+    family: str,
+    other_family_keys: set[str],
+    postcodes: set[str],
+) -> tuple[float, list[str]]:
+    score = 0.0
+    reasons: list[str] = []
+    nhs = normalise_nhs_number(query.nhs_number) if query.nhs_number.strip() else None
+    if nhs and person.nhs_number == nhs:
+        score += 10
+        reasons.append("NHS number matches")
+    upn = normalise_upn(query.upn) if query.upn.strip() else None
+    if upn and person.upn == upn:
+        score += 10
+        reasons.append("UPN matches")
+    if family:
+        key = name_key(family)
+        best_other = max((_name_similarity(key, k) for k in other_family_keys), default=0.0)
+        similarity = _name_similarity(key, person.family_name_key)
+        if similarity == 1.0:
+            score += 4
+            reasons.append("family name matches")
+        elif best_other == 1.0:
+            score += 3.5
+            reasons.append("matches a previous name or alias")
+        elif max(similarity, best_other) >= 0.85:
+            score += 2.5
+            reasons.append("family name is similar")
+        elif phonetic_key(family) == person.family_phonetic:
+            score += 2
+            reasons.append("family name sounds alike")
+    if given:
+        key = first_name_key(given)
+        similarity = _name_similarity(key, person.given_name_key)
+        if similarity == 1.0:
+            score += 3
+            reasons.append("given name matches")
+        elif similarity >= 0.85 or (key and phonetic_key(key) == person.given_phonetic):
+            score += 2
+            reasons.append("given name is similar")
+    dob = query.date_of_birth
+    if dob is not None and person.date_of_birth is not None:
+        if person.date_of_birth == dob:
+            score += 5
+            reasons.append("date of birth matches")
+        elif person.date_of_birth == _swapped(dob):
+            score += 3
+            reasons.append("date of birth matches with day and month swapped")
+        elif person.date_of_birth.year == dob.year:
+            score += 1
+            reasons.append("year of birth matches")
+    postcode = normalise_postcode(query.postcode) if query.postcode.strip() else None
+    if postcode and postcode in postcodes:
+        score += 2
+        reasons.append("has lived at this postcode")
+    return score, reasons
+
+
+def search_people(user: AnyUser, query: SearchQuery, *, limit: int = 20) -> list[SearchResult]:
+    """People the user may see who match the query, best first, each with its reasons."""
+    given, family = _split_name(query.name)
+    condition = _candidate_filter(query, given, family)
+    if condition is None:
+        return []
+    candidates = list(
+        people_visible_to(user)
+        .filter(condition)
+        .only(
+            "id", "given_names", "family_name", "date_of_birth", "birth_date_precision",
+            "date_of_death", "sex", "nhs_number", "upn", "family_name_key", "given_name_key",
+            "family_phonetic", "given_phonetic",
+        )[:CANDIDATE_LIMIT]
+    )
+    ids = [p.pk for p in candidates]
+    other_names: dict[int, set[str]] = {}
+    if family and ids:
+        for person_id, key in PersonName.objects.filter(person_id__in=ids).values_list(
+            "person_id", "family_name_key"
+        ):
+            other_names.setdefault(person_id, set()).add(key)
+    postcodes: dict[int, set[str]] = {}
+    if query.postcode.strip() and ids:
+        for person_id, code in Residence.objects.filter(person_id__in=ids).values_list(
+            "person_id", "address__postcode"
+        ):
+            postcodes.setdefault(person_id, set()).add(code)
+    today = timezone.localdate()
+    results = []
+    for person in candidates:
+        score, reasons = _score(
+            person, query, given, family, other_names.get(person.pk, set()), postcodes.get(person.pk, set())
+        )
+        if score > 0:
+            results.append(SearchResult(person, score, tuple(reasons), person.age_on(today)))
+    results.sort(key=lambda r: (-r.score, r.person.family_name, r.person.given_names, r.person.pk))
+    return results[:limit]
+
+
+@dataclasses.dataclass(frozen=True)
+class Flag:
+    label: str
+    colour: str  # a GOV.UK tag colour
+
+
+def person_flags(person: Person) -> list[Flag]:
+    """The flags the identity bar shows. Later apps (casework, access) add theirs here."""
+    flags: list[Flag] = []
+    if person.date_of_death:
+        flags.append(Flag("Deceased", "grey"))
+    if person.is_unborn:
+        flags.append(Flag("Unborn", "purple"))
+    if person.birth_date_precision == "estimated":
+        flags.append(Flag("Date of birth estimated", "yellow"))
+    return flags
+
+
+@dataclasses.dataclass(frozen=True)
+class RelativeRow:
+    label: str
+    person: Person
+    started: datetime.date | None
+    ended: datetime.date | None
+
+
+def relatives_of(user: AnyUser, person: Person) -> list[RelativeRow]:
+    """Both directions of every relationship, limited to people the user may see."""
+    visible = people_visible_to(user)
+    rows: list[RelativeRow] = []
+    forward: QuerySet[Relationship] = Relationship.objects.filter(
+        person=person, relative__in=visible
+    ).select_related("relative")
+    for rel in forward:
+        rows.append(RelativeRow(RelationshipKind(rel.kind).label, rel.relative, rel.started, rel.ended))
+    backward: QuerySet[Relationship] = Relationship.objects.filter(
+        relative=person, person__in=visible
+    ).select_related("person")
+    for rel in backward:
+        rows.append(RelativeRow(INVERSE_LABEL[RelationshipKind(rel.kind)], rel.person, rel.started, rel.ended))
+    rows.sort(key=lambda r: (r.label, r.person.family_name, r.person.given_names))
+    return rows
+
+
+def household_of(user: AnyUser, person: Person) -> list[HouseholdMember]:
+    """The other current members of the person's current households, that the user may see."""
+    households = HouseholdMember.objects.filter(person=person, left__isnull=True).values("household_id")
+    return list(
+        HouseholdMember.objects.filter(household_id__in=households, left__isnull=True)
+        .exclude(person=person)
+        .filter(person__in=people_visible_to(user))
+        .select_related("person", "household__address")
+        .order_by("person__date_of_birth")
+    )
+
+
+def addresses_of(person: Person) -> list[Residence]:
+    return list(person.residences.select_related("address").order_by(F("moved_out").desc(nulls_first=True), "-moved_in"))

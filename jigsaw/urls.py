@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from jigsaw.core import views as core_views
+
+handler403 = "jigsaw.core.views.error_403"
+handler404 = "jigsaw.core.views.error_404"
+handler500 = "jigsaw.core.views.error_500"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("health", core_views.health, name="health"),
+    path(
+        "sign-in",
+        auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("sign-out", auth_views.LogoutView.as_view(), name="logout"),
+    path("people/", include("jigsaw.people.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from jigsaw.workforce.models import Team
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin[Team]):
+    list_display = ["name", "agency", "phone", "secure_email"]
+    list_filter = ["agency"]
+    search_fields = ["name"]
