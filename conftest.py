@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 
 os.environ.setdefault("JIGSAW_INSECURE_LOCAL", "1")
 
-from tests.factories import persona  # noqa: E402
+from tests.factories import persona
 
 
 @pytest.fixture

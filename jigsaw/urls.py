@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from jigsaw.core import views as core_views
 
@@ -18,5 +20,10 @@ urlpatterns = [
     ),
     path("sign-out", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", include("jigsaw.people.urls")),
+    # One sign-in page for the whole service, the admin site included.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -15,10 +15,25 @@ class DateInputWidget(forms.MultiWidget):
     template_name = "core/widgets/date_input.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        widgets = {
-            "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
+            "day": forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "govuk-input govuk-date-input__input govuk-input--width-2",
+                }
+            ),
+            "month": forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "govuk-input govuk-date-input__input govuk-input--width-2",
+                }
+            ),
+            "year": forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "govuk-input govuk-date-input__input govuk-input--width-4",
+                }
+            ),
         }
         super().__init__(widgets, attrs)
 
@@ -62,3 +77,18 @@ def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class GovukForm(forms.Form):
+    """A form whose built-in messages read as the GOV.UK Design System writes them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = str(field.label or "This")
+            max_length = getattr(field, "max_length", None)
+            if max_length:
+                field.error_messages["max_length"] = f"{label} must be {max_length} characters or fewer"
+            field.error_messages.setdefault("required", f"Enter {label[0].lower()}{label[1:]}")
+            if isinstance(field, forms.ChoiceField):
+                field.error_messages["invalid_choice"] = f"Choose {label[0].lower()}{label[1:]} from the list"

@@ -38,6 +38,4 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors that could touch the database: it may be what failed.
-    return HttpResponse(
-        render(None, "500.html", {"service_name": "Jigsaw"}).content, status=500
-    )
+    return HttpResponse(render(None, "500.html", {"service_name": "Jigsaw"}).content, status=500)

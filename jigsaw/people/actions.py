@@ -89,8 +89,7 @@ def clean_person_details(details: PersonDetails) -> PersonDetails:
             errors["date_of_death"] = "An unborn child cannot have a date of death"
     elif dob is not None and dob > today:
         errors["date_of_birth"] = (
-            "Date of birth must be today or in the past; for an unborn child choose "
-            "'Expected (unborn child)'"
+            "Date of birth must be today or in the past; for an unborn child choose 'Expected (unborn child)'"
         )
     if cleaned.date_of_death is not None:
         if cleaned.date_of_death > today:
@@ -147,9 +146,7 @@ def clean_address(address: AddressDetails) -> AddressDetails:
 
 
 def _find_or_create_address(address: AddressDetails) -> Address:
-    existing = Address.objects.filter(
-        postcode=address.postcode, line_1__iexact=address.line_1
-    ).first()
+    existing = Address.objects.filter(postcode=address.postcode, line_1__iexact=address.line_1).first()
     if existing is not None:
         return existing
     return Address.objects.create(
@@ -197,9 +194,7 @@ def create_person(
     return person
 
 
-def update_person(
-    *, actor: AnyUser, person_id: int, expected_version: int, details: PersonDetails
-) -> Person:
+def update_person(*, actor: AnyUser, person_id: int, expected_version: int, details: PersonDetails) -> Person:
     """Change a person's details, refusing if someone else saved them in the meantime."""
     person = get_person_for(actor, person_id, Permission.CHANGE_PERSON)
     cleaned = clean_person_details(details)

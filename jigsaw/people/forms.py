@@ -6,7 +6,7 @@ import datetime
 
 from django import forms
 
-from jigsaw.core.forms import DateField
+from jigsaw.core.forms import DateField, GovukForm
 from jigsaw.people.actions import AddressDetails, PersonDetails
 from jigsaw.people.models import (
     BirthDatePrecision,
@@ -20,53 +20,75 @@ from jigsaw.people.models import (
 from jigsaw.people.queries import SearchQuery
 
 
-class SearchForm(forms.Form):
-    name = forms.CharField(label="Name", required=False, help_text="Given and family name, or family name only")
+class SearchForm(GovukForm):
+    name = forms.CharField(
+        label="Name", required=False, help_text="Given and family name, or family name only"
+    )
     date_of_birth = DateField(label="Date of birth", required=False, help_text="For example, 27 3 2007")
     nhs_number = forms.CharField(label="NHS number", required=False)
     upn = forms.CharField(label="Unique pupil number (UPN)", required=False)
-    identifier = forms.CharField(label="Other identifier", required=False, help_text="Police reference or local ID")
+    identifier = forms.CharField(
+        label="Other identifier", required=False, help_text="Police reference or local ID"
+    )
     postcode = forms.CharField(label="Postcode", required=False)
 
     def to_query(self) -> SearchQuery:
         d = self.cleaned_data
         return SearchQuery(
-            name=d["name"], date_of_birth=d["date_of_birth"], nhs_number=d["nhs_number"],
-            upn=d["upn"], identifier=d["identifier"], postcode=d["postcode"],
+            name=d["name"],
+            date_of_birth=d["date_of_birth"],
+            nhs_number=d["nhs_number"],
+            upn=d["upn"],
+            identifier=d["identifier"],
+            postcode=d["postcode"],
         )
 
 
-class PersonForm(forms.Form):
+class PersonForm(GovukForm):
     given_names = forms.CharField(label="Given names", required=False, max_length=120)
     family_name = forms.CharField(
-        label="Family name", required=False, max_length=120,
+        label="Family name",
+        required=False,
+        max_length=120,
         error_messages={"max_length": "Family name must be 120 characters or fewer"},
     )
     date_of_birth = DateField(
-        label="Date of birth", required=False,
+        label="Date of birth",
+        required=False,
         help_text="For an unborn child, the expected due date. For example, 27 3 2007",
     )
     birth_date_precision = forms.ChoiceField(
-        label="How sure is the date of birth?", choices=BirthDatePrecision.choices,
-        initial=BirthDatePrecision.EXACT, widget=forms.RadioSelect,
+        label="How sure is the date of birth?",
+        choices=BirthDatePrecision.choices,
+        initial=BirthDatePrecision.EXACT,
+        widget=forms.RadioSelect,
     )
     date_of_death = DateField(label="Date of death", required=False)
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN, widget=forms.RadioSelect)
     gender = forms.CharField(label="Gender, as the person describes it", required=False, max_length=60)
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOBT)
     first_language = forms.CharField(label="First language", required=False, max_length=60)
-    disability = forms.ChoiceField(label="Disability", choices=Disability.choices, initial=Disability.NOT_KNOWN)
-    nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
-    upn = forms.CharField(label="Unique pupil number (UPN)", required=False, max_length=16)
+    disability = forms.ChoiceField(
+        label="Disability", choices=Disability.choices, initial=Disability.NOT_KNOWN
+    )
+    nhs_number = forms.CharField(label="NHS number", required=False)
+    upn = forms.CharField(label="Unique pupil number (UPN)", required=False)
 
     def to_details(self) -> PersonDetails:
         d = self.cleaned_data
         return PersonDetails(
-            given_names=d["given_names"], family_name=d["family_name"],
-            date_of_birth=d["date_of_birth"], birth_date_precision=d["birth_date_precision"],
-            date_of_death=d["date_of_death"], sex=d["sex"], gender=d["gender"],
-            ethnicity=d["ethnicity"], first_language=d["first_language"],
-            disability=d["disability"], nhs_number=d["nhs_number"], upn=d["upn"],
+            given_names=d["given_names"],
+            family_name=d["family_name"],
+            date_of_birth=d["date_of_birth"],
+            birth_date_precision=d["birth_date_precision"],
+            date_of_death=d["date_of_death"],
+            sex=d["sex"],
+            gender=d["gender"],
+            ethnicity=d["ethnicity"],
+            first_language=d["first_language"],
+            disability=d["disability"],
+            nhs_number=d["nhs_number"],
+            upn=d["upn"],
         )
 
 
@@ -77,7 +99,7 @@ class NewPersonForm(PersonForm):
     line_1 = forms.CharField(label="Address line 1", required=False, max_length=120)
     line_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=120)
     town = forms.CharField(label="Town or city", required=False, max_length=80)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    postcode = forms.CharField(label="Postcode", required=False)
     moved_in = DateField(label="Date they moved in (if known)", required=False)
     confirmed_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -91,7 +113,9 @@ class NewPersonForm(PersonForm):
         d = self.cleaned_data
         return SearchQuery(
             name=f"{d['given_names']} {d['family_name']}".strip(),
-            date_of_birth=d["date_of_birth"], nhs_number=d["nhs_number"], upn=d["upn"],
+            date_of_birth=d["date_of_birth"],
+            nhs_number=d["nhs_number"],
+            upn=d["upn"],
             postcode=d["postcode"],
         )
 
@@ -100,25 +124,29 @@ class EditPersonForm(PersonForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class OtherNameForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind of name", choices=NameKind.choices, widget=forms.RadioSelect, initial=NameKind.PREVIOUS)
+class OtherNameForm(GovukForm):
+    kind = forms.ChoiceField(
+        label="Kind of name", choices=NameKind.choices, widget=forms.RadioSelect, initial=NameKind.PREVIOUS
+    )
     given_names = forms.CharField(label="Given names", required=False, max_length=120)
     family_name = forms.CharField(label="Family name", required=False, max_length=120)
     used_from = DateField(label="Used from (if known)", required=False)
     used_to = DateField(label="Used until (if known)", required=False)
 
 
-class IdentifierForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind of identifier", choices=IdentifierKind.choices, widget=forms.RadioSelect)
+class IdentifierForm(GovukForm):
+    kind = forms.ChoiceField(
+        label="Kind of identifier", choices=IdentifierKind.choices, widget=forms.RadioSelect
+    )
     value = forms.CharField(label="Identifier", required=False, max_length=60)
     issued_by = forms.CharField(label="Issued by (optional)", required=False, max_length=120)
 
 
-class MoveForm(forms.Form):
+class MoveForm(GovukForm):
     line_1 = forms.CharField(label="Address line 1", required=False, max_length=120)
     line_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=120)
     town = forms.CharField(label="Town or city", required=False, max_length=80)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    postcode = forms.CharField(label="Postcode", required=False)
     moved_in = DateField(label="Date they moved in", required=False, help_text="Leave blank if not known")
 
     def address(self) -> AddressDetails:
@@ -126,14 +154,20 @@ class MoveForm(forms.Form):
         return AddressDetails(line_1=d["line_1"], line_2=d["line_2"], town=d["town"], postcode=d["postcode"])
 
 
-class RelationshipForm(forms.Form):
+class RelationshipForm(GovukForm):
     relative = forms.IntegerField(
-        label="Jigsaw ID of the relative", min_value=1,
+        label="Jigsaw ID of the relative",
+        min_value=1,
         help_text="Shown on each person's page. Find the relative first if you do not know it.",
-        error_messages={"required": "Enter the relative's Jigsaw ID", "invalid": "Enter the Jigsaw ID as a number"},
+        error_messages={
+            "required": "Enter the relative's Jigsaw ID",
+            "invalid": "Enter the Jigsaw ID as a number",
+        },
     )
     kind = forms.ChoiceField(
-        label="The relative is this person's", choices=RelationshipKind.choices, widget=forms.RadioSelect,
+        label="The relative is this person's",
+        choices=RelationshipKind.choices,
+        widget=forms.RadioSelect,
     )
     started = DateField(label="Since (if known)", required=False)
 

@@ -62,13 +62,9 @@ class Person(models.Model):
     date_of_death = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     gender = models.CharField(max_length=60, blank=True, help_text="As the person describes it")
-    ethnicity = models.CharField(
-        max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT
-    )
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
     first_language = models.CharField(max_length=60, blank=True)
-    disability = models.CharField(
-        max_length=12, choices=Disability.choices, default=Disability.NOT_KNOWN
-    )
+    disability = models.CharField(max_length=12, choices=Disability.choices, default=Disability.NOT_KNOWN)
     nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
     upn = models.CharField("unique pupil number", max_length=13, blank=True, db_index=True)
 
@@ -102,6 +98,10 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.refresh_search_keys()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @property
     def full_name(self) -> str:
         return f"{self.given_names} {self.family_name}".strip()
@@ -124,10 +124,6 @@ class Person(models.Model):
         self.given_name_key = first_name_key(self.given_names)
         self.family_phonetic = phonetic_key(self.family_name)
         self.given_phonetic = phonetic_key(self.given_name_key)
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.refresh_search_keys()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class NameKind(models.TextChoices):
@@ -184,9 +180,7 @@ class PersonIdentifier(models.Model):
     class Meta:
         indexes = [models.Index(fields=["value"], name="person_identifier_value")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "kind", "value"], name="person_identifier_unique"
-            )
+            models.UniqueConstraint(fields=["person", "kind", "value"], name="person_identifier_unique")
         ]
 
     def __str__(self) -> str:
@@ -271,9 +265,7 @@ class Relationship(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(person=models.F("relative")), name="relationship_not_to_self"
             ),
-            models.UniqueConstraint(
-                fields=["person", "relative", "kind"], name="relationship_unique"
-            ),
+            models.UniqueConstraint(fields=["person", "relative", "kind"], name="relationship_unique"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 import jellyfish
-import nhs_number
+from nhs_number.validate import is_valid as nhs_number_is_valid
 from stdnum.gb import upn as stdnum_upn
 
 _POSTCODE = re.compile(
@@ -32,7 +32,7 @@ def normalise_postcode(value: str) -> str | None:
 def normalise_nhs_number(value: str) -> str | None:
     """Ten digits with a valid check digit, spaces and dashes allowed; else None."""
     digits = re.sub(r"[\s-]", "", value)
-    if not re.fullmatch(r"\d{10}", digits) or not nhs_number.is_valid(digits):
+    if not re.fullmatch(r"\d{10}", digits) or not nhs_number_is_valid(digits):
         return None
     return digits
 

@@ -49,8 +49,14 @@ class SearchQuery:
     @property
     def is_empty(self) -> bool:
         return not any(
-            [self.name.strip(), self.date_of_birth, self.nhs_number.strip(), self.upn.strip(),
-             self.identifier.strip(), self.postcode.strip()]
+            [
+                self.name.strip(),
+                self.date_of_birth,
+                self.nhs_number.strip(),
+                self.upn.strip(),
+                self.identifier.strip(),
+                self.postcode.strip(),
+            ]
         )
 
 
@@ -102,9 +108,7 @@ def _candidate_filter(query: SearchQuery, given: str, family: str) -> Q | None:
         dates = [dob] + [d for d in [_swapped(dob)] if d]
         clauses.append(Q(date_of_birth__in=dates))
         if family_phonetic:
-            clauses.append(
-                Q(family_phonetic=family_phonetic, date_of_birth__year=dob.year)
-            )
+            clauses.append(Q(family_phonetic=family_phonetic, date_of_birth__year=dob.year))
             other = PersonName.objects.filter(family_phonetic=family_phonetic).values("person_id")
             clauses.append(Q(pk__in=other, date_of_birth__year=dob.year))
     elif family_phonetic:
@@ -206,9 +210,19 @@ def search_people(user: AnyUser, query: SearchQuery, *, limit: int = 20) -> list
         people_visible_to(user)
         .filter(condition)
         .only(
-            "id", "given_names", "family_name", "date_of_birth", "birth_date_precision",
-            "date_of_death", "sex", "nhs_number", "upn", "family_name_key", "given_name_key",
-            "family_phonetic", "given_phonetic",
+            "id",
+            "given_names",
+            "family_name",
+            "date_of_birth",
+            "birth_date_precision",
+            "date_of_death",
+            "sex",
+            "nhs_number",
+            "upn",
+            "family_name_key",
+            "given_name_key",
+            "family_phonetic",
+            "given_phonetic",
         )[:CANDIDATE_LIMIT]
     )
     ids = [p.pk for p in candidates]
@@ -275,7 +289,9 @@ def relatives_of(user: AnyUser, person: Person) -> list[RelativeRow]:
         relative=person, person__in=visible
     ).select_related("person")
     for rel in backward:
-        rows.append(RelativeRow(INVERSE_LABEL[RelationshipKind(rel.kind)], rel.person, rel.started, rel.ended))
+        rows.append(
+            RelativeRow(INVERSE_LABEL[RelationshipKind(rel.kind)], rel.person, rel.started, rel.ended)
+        )
     rows.sort(key=lambda r: (r.label, r.person.family_name, r.person.given_names))
     return rows
 
@@ -293,4 +309,8 @@ def household_of(user: AnyUser, person: Person) -> list[HouseholdMember]:
 
 
 def addresses_of(person: Person) -> list[Residence]:
-    return list(person.residences.select_related("address").order_by(F("moved_out").desc(nulls_first=True), "-moved_in"))
+    return list(
+        person.residences.select_related("address").order_by(
+            F("moved_out").desc(nulls_first=True), "-moved_in"
+        )
+    )

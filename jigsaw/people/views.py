@@ -48,13 +48,20 @@ def search(request: HttpRequest) -> HttpResponse:
         else:
             results = queries.search_people(request.user, query)
             record_access(
-                user=request.user, action="search", record_type="people.person",
+                user=request.user,
+                action="search",
+                record_type="people.person",
                 detail={k: str(v) for k, v in form.cleaned_data.items() if v}
                 | {"results": [r.person.pk for r in results]},
             )
     return render(
-        request, "people/search.html",
-        {"form": form, "results": results, "can_create": has_permission(request.user, Permission.CREATE_PERSON)},
+        request,
+        "people/search.html",
+        {
+            "form": form,
+            "results": results,
+            "can_create": has_permission(request.user, Permission.CREATE_PERSON),
+        },
     )
 
 
@@ -71,7 +78,9 @@ def create(request: HttpRequest) -> HttpResponse:
         if not candidates:
             try:
                 person = actions.create_person(
-                    actor=request.user, details=form.to_details(), address=form.address(),
+                    actor=request.user,
+                    details=form.to_details(),
+                    address=form.address(),
                     moved_in=form.cleaned_data["moved_in"],
                 )
             except ValidationError as error:
@@ -81,7 +90,9 @@ def create(request: HttpRequest) -> HttpResponse:
                 return redirect("people:detail", pk=person.pk)
         else:
             record_access(
-                user=request.user, action="search", record_type="people.person",
+                user=request.user,
+                action="search",
+                record_type="people.person",
                 detail={"before_create": True, "results": [c.person.pk for c in candidates]},
             )
     return render(request, "people/create.html", {"form": form, "candidates": candidates})
@@ -108,8 +119,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.update_person(
-                    actor=request.user, person_id=person.pk,
-                    expected_version=form.cleaned_data["version"], details=form.to_details(),
+                    actor=request.user,
+                    person_id=person.pk,
+                    expected_version=form.cleaned_data["version"],
+                    details=form.to_details(),
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -153,31 +166,49 @@ def add_name(request: HttpRequest, pk: int) -> HttpResponse:
     def save(form: forms.Form, person: Person) -> object:
         d = form.cleaned_data
         return actions.add_other_name(
-            actor=request.user, person_id=person.pk, family_name=d["family_name"],
-            given_names=d["given_names"], kind=d["kind"], used_from=d["used_from"], used_to=d["used_to"],
+            actor=request.user,
+            person_id=person.pk,
+            family_name=d["family_name"],
+            given_names=d["given_names"],
+            kind=d["kind"],
+            used_from=d["used_from"],
+            used_to=d["used_to"],
         )
 
-    return _addition(request, pk, OtherNameForm, save, title="Add another name", done="The name has been added")
+    return _addition(
+        request, pk, OtherNameForm, save, title="Add another name", done="The name has been added"
+    )
 
 
 def add_identifier(request: HttpRequest, pk: int) -> HttpResponse:
     def save(form: forms.Form, person: Person) -> object:
         d = form.cleaned_data
         return actions.add_identifier(
-            actor=request.user, person_id=person.pk, kind=d["kind"], value=d["value"], issued_by=d["issued_by"]
+            actor=request.user,
+            person_id=person.pk,
+            kind=d["kind"],
+            value=d["value"],
+            issued_by=d["issued_by"],
         )
 
-    return _addition(request, pk, IdentifierForm, save, title="Add an identifier", done="The identifier has been added")
+    return _addition(
+        request, pk, IdentifierForm, save, title="Add an identifier", done="The identifier has been added"
+    )
 
 
 def record_move(request: HttpRequest, pk: int) -> HttpResponse:
     def save(form: forms.Form, person: Person) -> object:
         assert isinstance(form, MoveForm)
         return actions.record_move(
-            actor=request.user, person_id=person.pk, address=form.address(), moved_in=form.cleaned_data["moved_in"]
+            actor=request.user,
+            person_id=person.pk,
+            address=form.address(),
+            moved_in=form.cleaned_data["moved_in"],
         )
 
-    return _addition(request, pk, MoveForm, save, title="Record a new address", done="The new address has been recorded")
+    return _addition(
+        request, pk, MoveForm, save, title="Record a new address", done="The new address has been recorded"
+    )
 
 
 def add_relationship(request: HttpRequest, pk: int) -> HttpResponse:
@@ -185,10 +216,20 @@ def add_relationship(request: HttpRequest, pk: int) -> HttpResponse:
         assert isinstance(form, RelationshipForm)
         try:
             return actions.add_relationship(
-                actor=request.user, person_id=person.pk, relative_id=form.cleaned_data["relative"],
-                kind=form.cleaned_data["kind"], started=form.started_on(),
+                actor=request.user,
+                person_id=person.pk,
+                relative_id=form.cleaned_data["relative"],
+                kind=form.cleaned_data["kind"],
+                started=form.started_on(),
             )
         except Http404:
             raise ValidationError({"relative": "There is nobody you can see with that Jigsaw ID"}) from None
 
-    return _addition(request, pk, RelationshipForm, save, title="Add a relationship", done="The relationship has been added")
+    return _addition(
+        request,
+        pk,
+        RelationshipForm,
+        save,
+        title="Add a relationship",
+        done="The relationship has been added",
+    )

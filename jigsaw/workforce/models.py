@@ -13,9 +13,7 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["agency__name", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency")
-        ]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency")]
 
     def __str__(self) -> str:
         return self.name

@@ -35,7 +35,7 @@ def widget_kind(field: BoundField) -> str:
 @register.filter
 def add_error_class(field: BoundField) -> SafeString:
     widget = field.field.widget
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     described = []
     if field.help_text:
         described.append(f"{field.auto_id}-hint")
@@ -50,10 +50,11 @@ def add_error_class(field: BoundField) -> SafeString:
         return field.as_widget()
     for cls, css in _CLASSES.items():
         if isinstance(widget, cls):
-            attrs["class"] = css + (f" {widget.attrs['class']}" if widget.attrs.get("class") else "")
+            extra = widget.attrs.get("class")
+            attrs["class"] = f"{css} {extra}" if extra else css
             break
     if field.errors:
-        base = attrs.get("class", "")
+        base = str(attrs.get("class", ""))
         error_class = "govuk-select--error" if "govuk-select" in base else "govuk-input--error"
         attrs["class"] = f"{base} {error_class}"
     if described:

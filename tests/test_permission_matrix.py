@@ -1,0 +1,97 @@
+"""Every URL, every role: the status each gets. A new URL must be added here to pass."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from jigsaw.access.roles import Role
+from tests.factories import PERSONAS, make_person, persona
+
+ROLES = ["anonymous", *PERSONAS]
+SOCIAL_CARE = {"social_worker", "team_manager", "front_door_officer", "conference_chair"}
+RECORDERS = SOCIAL_CARE - {"conference_chair"}
+
+
+def _status(url_name: str, who: str) -> int:
+    """The expected status of a GET of `url_name` by `who`."""
+    if url_name == "health":
+        return 200
+    if url_name == "login":
+        return 200 if who == "anonymous" else 302
+    if who == "anonymous":
+        return 302  # to the sign-in page
+    if url_name == "logout":
+        return 405  # signing out is a POST
+    if url_name == "home":
+        return 200
+    if url_name == "admin:index":
+        return 200 if who == "administrator" else 302
+    if url_name == "people:search":
+        return 200 if who in SOCIAL_CARE else 403
+    if url_name == "people:create":
+        return 200 if who in RECORDERS else 403
+    if url_name == "people:detail":
+        return 200 if who in SOCIAL_CARE else 404
+    if url_name in {"people:edit", "people:add_name", "people:add_identifier", "people:record_move", "people:add_relationship"}:
+        return 200 if who in RECORDERS else 404
+    raise AssertionError(f"no expectation for {url_name}: add it to the permission matrix")
+
+
+def _url_names() -> list[str]:
+    names: list[str] = []
+
+    def walk(patterns: list[URLPattern | URLResolver], namespace: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue  # the admin site is checked through its index
+                walk(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+            elif p.name:
+                names.append(f"{namespace}{p.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return sorted([*names, "admin:index"])
+
+
+URL_NAMES = _url_names()
+
+
+def test_every_role_is_in_the_matrix() -> None:
+    assert {PERSONAS[p][0] for p in PERSONAS} == set(Role)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", URL_NAMES)
+@pytest.mark.parametrize("who", ROLES)
+def test_url_status_for_role(client: Client, url_name: str, who: str) -> None:
+    expected = _status(url_name, who)
+    person = make_person()
+    try:
+        url = reverse(url_name)
+    except Exception:
+        url = reverse(url_name, args=[person.pk])
+    if who != "anonymous":
+        client.force_login(persona(who))
+
+    response = client.get(url)
+
+    assert response.status_code == expected, f"{who} GET {url}"
+    if who == "anonymous" and expected == 302:
+        final = client.get(url, follow=True).redirect_chain[-1][0]
+        assert final.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", sorted(set(PERSONAS) - RECORDERS))
+def test_roles_that_may_not_record_cannot_post_either(client: Client, who: str) -> None:
+    person = make_person(family_name="Untouched")
+    client.force_login(persona(who))
+
+    client.post(reverse("people:create"), {"family_name": "Intruder"})
+    client.post(reverse("people:edit", args=[person.pk]), {"family_name": "Changed", "version": 1})
+
+    person.refresh_from_db()
+    assert person.family_name == "Untouched"
+    assert not person.__class__.objects.filter(family_name="Intruder").exists()
