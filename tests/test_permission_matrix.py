@@ -34,7 +34,13 @@ def _status(url_name: str, who: str) -> int:
         return 200 if who in RECORDERS else 403
     if url_name == "people:detail":
         return 200 if who in SOCIAL_CARE else 404
-    if url_name in {"people:edit", "people:add_name", "people:add_identifier", "people:record_move", "people:add_relationship"}:
+    if url_name in {
+        "people:edit",
+        "people:add_name",
+        "people:add_identifier",
+        "people:record_move",
+        "people:add_relationship",
+    }:
         return 200 if who in RECORDERS else 404
     raise AssertionError(f"no expectation for {url_name}: add it to the permission matrix")
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from jigsaw.access.admin import PolicyAdmin
 from jigsaw.people.models import Address
 
 # Person records are changed only through the person pages, which log every change and
@@ -7,6 +8,6 @@ from jigsaw.people.models import Address
 
 
 @admin.register(Address)
-class AddressAdmin(admin.ModelAdmin[Address]):
+class AddressAdmin(PolicyAdmin[Address]):
     list_display = ["line_1", "town", "postcode"]
     search_fields = ["postcode", "line_1"]

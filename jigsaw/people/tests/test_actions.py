@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 from time_machine import travel
 
 from jigsaw.access.models import AccessLogEntry
@@ -58,7 +60,7 @@ def test_create_person_normalises_saves_and_logs(social_worker: User) -> None:
 )
 @travel(datetime.datetime(2026, 11, 22, 12, tzinfo=datetime.UTC), tick=False)
 def test_invalid_details_are_refused_and_nothing_is_saved(
-    social_worker: User, change: dict[str, object], field: str, message: str
+    social_worker: User, change: dict[str, Any], field: str, message: str
 ) -> None:
     with pytest.raises(ValidationError) as raised:
         actions.create_person(actor=social_worker, details=dataclasses.replace(ANNA, **change), address=HOME)
@@ -81,13 +83,13 @@ def test_a_bad_postcode_is_reported_with_the_other_problems(social_worker: User)
 
 
 def test_an_unborn_child_has_an_expected_date(social_worker: User) -> None:
-    due = datetime.date.today() + datetime.timedelta(days=60)
+    due = timezone.localdate() + datetime.timedelta(days=60)
     person = actions.create_person(
         actor=social_worker,
         details=PersonDetails(family_name="Connelly", date_of_birth=due, birth_date_precision="expected"),
     )
     assert person.is_unborn
-    assert person.age_on(datetime.date.today()) is None
+    assert person.age_on(timezone.localdate()) is None
 
 
 def test_partners_cannot_add_people(school_dsl: User) -> None:
@@ -171,6 +173,10 @@ def test_other_names_and_relationships(social_worker: User) -> None:
     assert PersonName.objects.get(person=child).family_phonetic
     assert str(Relationship.objects.get()) == "Marie Kouao is parent of Anna Kouao"
     with pytest.raises(ValidationError):
-        actions.add_relationship(actor=social_worker, person_id=child.pk, relative_id=child.pk, kind="sibling")
+        actions.add_relationship(
+            actor=social_worker, person_id=child.pk, relative_id=child.pk, kind="sibling"
+        )
     with pytest.raises(ValidationError):
-        actions.add_relationship(actor=social_worker, person_id=child.pk, relative_id=mother.pk, kind="parent")
+        actions.add_relationship(
+            actor=social_worker, person_id=child.pk, relative_id=mother.pk, kind="parent"
+        )

@@ -15,10 +15,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def index(social_worker: User) -> dict[str, Person]:
-    def add(given: str, family: str, dob: datetime.date, **extra: str) -> Person:
+    def add(given: str, family: str, dob: datetime.date, nhs_number: str = "") -> Person:
         return actions.create_person(
             actor=social_worker,
-            details=PersonDetails(given_names=given, family_name=family, date_of_birth=dob, **extra),
+            details=PersonDetails(
+                given_names=given, family_name=family, date_of_birth=dob, nhs_number=nhs_number
+            ),
         )
 
     people = {
@@ -40,7 +42,9 @@ def index(social_worker: User) -> dict[str, Person]:
 
 
 def test_exact_name_and_date_of_birth_comes_first(social_worker: User, index: dict[str, Person]) -> None:
-    results = search_people(social_worker, SearchQuery(name="Anna Kouao", date_of_birth=datetime.date(2008, 3, 11)))
+    results = search_people(
+        social_worker, SearchQuery(name="Anna Kouao", date_of_birth=datetime.date(2008, 3, 11))
+    )
     assert results[0].person == index["anna"]
     assert "date of birth matches" in results[0].reasons
     assert "family name matches" in results[0].reasons
@@ -50,14 +54,18 @@ def test_exact_name_and_date_of_birth_comes_first(social_worker: User, index: di
 def test_misspelt_name_and_swapped_day_and_month_still_find_the_child(
     social_worker: User, index: dict[str, Person]
 ) -> None:
-    results = search_people(social_worker, SearchQuery(name="Ana Kouaou", date_of_birth=datetime.date(2008, 11, 3)))
+    results = search_people(
+        social_worker, SearchQuery(name="Ana Kouaou", date_of_birth=datetime.date(2008, 11, 3))
+    )
     assert results[0].person == index["anna"]
     assert "date of birth matches with day and month swapped" in results[0].reasons
     assert "family name is similar" in results[0].reasons
 
 
 def test_a_previous_name_finds_the_child(social_worker: User, index: dict[str, Person]) -> None:
-    results = search_people(social_worker, SearchQuery(name="Victoria Climbie", date_of_birth=datetime.date(2008, 3, 11)))
+    results = search_people(
+        social_worker, SearchQuery(name="Victoria Climbie", date_of_birth=datetime.date(2008, 3, 11))
+    )
     assert results[0].person == index["anna"]
     assert "matches a previous name or alias" in results[0].reasons
 
@@ -68,8 +76,12 @@ def test_name_only_search(social_worker: User, index: dict[str, Person]) -> None
 
 
 def test_identifier_and_postcode_searches(social_worker: User, index: dict[str, Person]) -> None:
-    assert [r.person for r in search_people(social_worker, SearchQuery(nhs_number="943 476 5919"))] == [index["anna"]]
-    assert [r.person for r in search_people(social_worker, SearchQuery(postcode="n176aa"))] == [index["peter"]]
+    assert [r.person for r in search_people(social_worker, SearchQuery(nhs_number="943 476 5919"))] == [
+        index["anna"]
+    ]
+    assert [r.person for r in search_people(social_worker, SearchQuery(postcode="n176aa"))] == [
+        index["peter"]
+    ]
     assert search_people(social_worker, SearchQuery(nhs_number="9434765918")) == []
 
 
@@ -78,8 +90,12 @@ def test_people_outside_the_policy_are_never_returned(gp: User, index: dict[str,
 
 
 def test_relationships_read_from_both_sides(social_worker: User, index: dict[str, Person]) -> None:
-    mother = actions.create_person(actor=social_worker, details=PersonDetails(given_names="Tracey", family_name="Connelly"))
-    actions.add_relationship(actor=social_worker, person_id=index["peter"].pk, relative_id=mother.pk, kind="parent")
+    mother = actions.create_person(
+        actor=social_worker, details=PersonDetails(given_names="Tracey", family_name="Connelly")
+    )
+    actions.add_relationship(
+        actor=social_worker, person_id=index["peter"].pk, relative_id=mother.pk, kind="parent"
+    )
 
     assert [(r.label, r.person) for r in relatives_of(social_worker, index["peter"])] == [("Parent", mother)]
     assert [(r.label, r.person) for r in relatives_of(social_worker, mother)] == [("Child", index["peter"])]

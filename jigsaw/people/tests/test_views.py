@@ -49,7 +49,13 @@ def test_add_a_person_then_see_their_page(signed_in: Client) -> None:
 
 def test_adding_someone_already_known_shows_them_first(signed_in: Client) -> None:
     signed_in.post(reverse("people:create"), ANNA)
-    typo = ANNA | {"given_names": "Ana", "family_name": "Kouaou", "nhs_number": "", "date_of_birth_day": "11", "date_of_birth_month": "2"}
+    typo = ANNA | {
+        "given_names": "Ana",
+        "family_name": "Kouaou",
+        "nhs_number": "",
+        "date_of_birth_day": "11",
+        "date_of_birth_month": "2",
+    }
 
     response = signed_in.post(reverse("people:create"), typo)
 
@@ -80,7 +86,9 @@ def test_invalid_input_gets_the_error_summary_and_saves_nothing(signed_in: Clien
 
 
 def test_an_impossible_date_is_explained(signed_in: Client) -> None:
-    response = signed_in.post(reverse("people:create"), ANNA | {"date_of_birth_day": "31", "date_of_birth_month": "2"})
+    response = signed_in.post(
+        reverse("people:create"), ANNA | {"date_of_birth_day": "31", "date_of_birth_month": "2"}
+    )
     assert "Date of birth must be a real date" in response.content.decode()
     assert Person.objects.count() == 0
 
@@ -115,17 +123,30 @@ def test_search_page_lists_matches_with_reasons_and_logs_the_search(signed_in: C
 
 def test_a_move_and_a_relationship_through_the_pages(signed_in: Client) -> None:
     signed_in.post(reverse("people:create"), ANNA)
-    signed_in.post(reverse("people:create"), ANNA | {"given_names": "Marie", "nhs_number": "", "date_of_birth_year": "1980", "confirmed_new": "on"})
+    signed_in.post(
+        reverse("people:create"),
+        ANNA
+        | {"given_names": "Marie", "nhs_number": "", "date_of_birth_year": "1980", "confirmed_new": "on"},
+    )
     anna, marie = Person.objects.order_by("pk")
 
     moved = signed_in.post(
         reverse("people:record_move", args=[anna.pk]),
-        {"line_1": "3 Mill Lane", "town": "Riverford", "postcode": "M1 2AB", "moved_in_day": "1", "moved_in_month": "6", "moved_in_year": "2024"},
+        {
+            "line_1": "3 Mill Lane",
+            "town": "Riverford",
+            "postcode": "M1 2AB",
+            "moved_in_day": "1",
+            "moved_in_month": "6",
+            "moved_in_year": "2024",
+        },
     )
     related = signed_in.post(
         reverse("people:add_relationship", args=[anna.pk]), {"relative": str(marie.pk), "kind": "parent"}
     )
-    unknown = signed_in.post(reverse("people:add_relationship", args=[anna.pk]), {"relative": "99999", "kind": "parent"})
+    unknown = signed_in.post(
+        reverse("people:add_relationship", args=[anna.pk]), {"relative": "99999", "kind": "parent"}
+    )
 
     assert moved.status_code == 302
     assert related.status_code == 302
