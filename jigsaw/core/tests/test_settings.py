@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from jigsaw.access.models import AccessLogEntry
+
 
 def _import_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "JIGSAW_INSECURE_LOCAL"}}
@@ -55,3 +57,9 @@ def test_sign_in_and_out(client: Client, social_worker: User) -> None:
     assert client.get("/").status_code == 302
     wrong = client.post("/sign-in", {"username": "social_worker", "password": "wrong"})
     assert "Enter a correct username and password" in wrong.content.decode()
+    assert list(AccessLogEntry.objects.values_list("action", flat=True)) == [
+        "sign_in",
+        "sign_out",
+        "sign_in_failed",
+    ]
+    assert AccessLogEntry.objects.get(action="sign_in_failed").detail == {"username": "social_worker"}
