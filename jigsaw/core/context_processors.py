@@ -21,13 +21,19 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    items = []
+    items: list[dict[str, Any]] = []
     if user.is_authenticated:
         for label, url_name, permission in NAVIGATION:
             if permission is None or has_permission(user, permission):
-                url = reverse(url_name)
-                current = request.path == url if url_name == "home" else request.path.startswith(url)
-                items.append({"label": label, "url": url, "current": current})
+                items.append({"label": label, "url": reverse(url_name), "current": False})
+        # The current item is the one whose address is the longest prefix of this page's.
+        matching = [
+            i
+            for i in items
+            if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+        ]
+        if matching:
+            max(matching, key=lambda i: len(i["url"]))["current"] = True
     role = role_of(user)
     return {
         "service_name": "Jigsaw",
