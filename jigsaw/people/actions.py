@@ -21,6 +21,8 @@ from jigsaw.people.models import (
     BirthDatePrecision,
     Disability,
     Ethnicity,
+    Household,
+    HouseholdMember,
     IdentifierKind,
     NameKind,
     Person,
@@ -335,3 +337,37 @@ def add_relationship(
             detail={"relative": relative.pk, "kind": kind},
         )
     return relationship
+
+
+def add_household_member(
+    *, actor: AnyUser, person_id: int, member_id: int, joined: datetime.date | None = None
+) -> HouseholdMember:
+    """Record that `member` lives in `person`'s household, at the person's current address.
+
+    The household is created on first use; the member's own current address, if different,
+    is closed, because someone lives in one household at a time.
+    """
+    person = get_person_for(actor, person_id, Permission.CHANGE_PERSON)
+    member = get_person_for(actor, member_id, Permission.CHANGE_PERSON)
+    if member.pk == person.pk:
+        raise ValidationError({"member": "Choose someone other than this person"})
+    residence = person.residences.filter(moved_out__isnull=True).select_related("address").first()
+    if residence is None:
+        raise ValidationError({"member": "Record this person's current address first"})
+    with transaction.atomic():
+        household, _ = Household.objects.get_or_create(address=residence.address, dissolved__isnull=True)
+        HouseholdMember.objects.get_or_create(
+            household=household, person=person, left__isnull=True, defaults={"joined": residence.moved_in}
+        )
+        if HouseholdMember.objects.filter(household=household, person=member, left__isnull=True).exists():
+            raise ValidationError({"member": "They are already in this household"})
+        today = joined or _today()
+        HouseholdMember.objects.filter(person=member, left__isnull=True).update(left=today)
+        for old in member.residences.filter(moved_out__isnull=True).exclude(address=residence.address):
+            old.moved_out = today
+            old.save(update_fields=["moved_out"])
+        if not member.residences.filter(moved_out__isnull=True, address=residence.address).exists():
+            Residence.objects.create(person=member, address=residence.address, moved_in=joined)
+        membership = HouseholdMember.objects.create(household=household, person=member, joined=joined)
+        record_access(user=actor, action="add_household_member", record=person, detail={"member": member.pk})
+    return membership

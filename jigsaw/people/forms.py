@@ -174,3 +174,12 @@ class RelationshipForm(GovukForm):
     def started_on(self) -> datetime.date | None:
         value: datetime.date | None = self.cleaned_data["started"]
         return value
+
+
+class HouseholdMemberForm(GovukForm):
+    member = forms.IntegerField(
+        label="Jigsaw ID of the person who lives here",
+        min_value=1,
+        error_messages={"required": "Enter their Jigsaw ID", "invalid": "Enter the Jigsaw ID as a number"},
+    )
+    joined = DateField(label="Since (if known)", required=False)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/identifiers/new", views.add_identifier, name="add_identifier"),
     path("<int:pk>/addresses/new", views.record_move, name="record_move"),
     path("<int:pk>/relationships/new", views.add_relationship, name="add_relationship"),
+    path("<int:pk>/household/new", views.add_household_member, name="add_household_member"),
 ]

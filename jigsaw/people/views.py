@@ -19,6 +19,7 @@ from jigsaw.core.forms import apply_validation_error
 from jigsaw.people import actions, queries
 from jigsaw.people.forms import (
     EditPersonForm,
+    HouseholdMemberForm,
     IdentifierForm,
     MoveForm,
     NewPersonForm,
@@ -232,4 +233,26 @@ def add_relationship(request: HttpRequest, pk: int) -> HttpResponse:
         save,
         title="Add a relationship",
         done="The relationship has been added",
+    )
+
+
+def add_household_member(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(form: forms.Form, person: Person) -> object:
+        try:
+            return actions.add_household_member(
+                actor=request.user,
+                person_id=person.pk,
+                member_id=form.cleaned_data["member"],
+                joined=form.cleaned_data["joined"],
+            )
+        except Http404:
+            raise ValidationError({"member": "There is nobody you can see with that Jigsaw ID"}) from None
+
+    return _addition(
+        request,
+        pk,
+        HouseholdMemberForm,
+        save,
+        title="Add someone to the household",
+        done="They have been added to the household",
     )

@@ -180,3 +180,23 @@ def test_other_names_and_relationships(social_worker: User) -> None:
         actions.add_relationship(
             actor=social_worker, person_id=child.pk, relative_id=mother.pk, kind="parent"
         )
+
+
+def test_a_household_forms_at_the_current_address(social_worker: User) -> None:
+    child = actions.create_person(actor=social_worker, details=ANNA, address=HOME)
+    partner = actions.create_person(
+        actor=social_worker,
+        details=PersonDetails(given_names="Carl", family_name="Manning"),
+        address=AddressDetails(line_1="9 Elm Road", town="Riverford", postcode="M1 3BD"),
+    )
+
+    actions.add_household_member(actor=social_worker, person_id=child.pk, member_id=partner.pk)
+
+    from jigsaw.people.queries import household_of
+
+    assert [m.person for m in household_of(social_worker, child)] == [partner]
+    assert [m.person for m in household_of(social_worker, partner)] == [child]
+    current = Residence.objects.get(person=partner, moved_out__isnull=True)
+    assert current.address.postcode == "M1 1AE"
+    with pytest.raises(ValidationError):
+        actions.add_household_member(actor=social_worker, person_id=child.pk, member_id=partner.pk)
