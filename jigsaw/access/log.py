@@ -1,17 +1,23 @@
 """Writing and verifying the hash-chained access log.
 
-Each entry's hash covers its own content and the previous entry's hash, so changing or
-removing any row breaks every hash after it; `jigsaw verify_access_log` walks the chain.
+Each entry carries an HMAC over its own content and the previous entry's hash, so changing,
+removing or inserting any row breaks the chain from that row on, and nobody without the
+key can forge a replacement chain; `jigsaw verify_access_log` walks it. The database also
+refuses UPDATE and DELETE on the table (migration 0002), so the log is append-only for the
+application's own connection.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 from django.utils import timezone
@@ -21,9 +27,27 @@ from jigsaw.access.models import AccessLogEntry, AccessLogHead
 GENESIS = "0" * 64
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, set by AccessLogMiddleware for the log rows it causes."""
+
+    ip_address: str | None
+    user_agent: str
+
+
+current_origin: contextvars.ContextVar[Origin | None] = contextvars.ContextVar("current_origin", default=None)
+
+
+def _key() -> bytes:
+    configured: str = getattr(settings, "ACCESS_LOG_KEY", "") or ""
+    if configured:
+        return configured.encode()
+    return hashlib.sha256(f"jigsaw.access_log|{settings.SECRET_KEY}".encode()).digest()
+
+
 def _entry_hash(previous_hash: str, payload: dict[str, Any]) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{previous_hash}|{canonical}".encode()).hexdigest()
+    return hmac.new(_key(), f"{previous_hash}|{canonical}".encode(), hashlib.sha256).hexdigest()
 
 
 def _payload(entry: AccessLogEntry) -> dict[str, Any]:
@@ -34,6 +58,9 @@ def _payload(entry: AccessLogEntry) -> dict[str, Any]:
         "record_type": entry.record_type,
         "record_id": entry.record_id,
         "detail": entry.detail,
+        "reason": entry.reason,
+        "ip": entry.ip_address,
+        "agent": entry.user_agent,
     }
 
 
@@ -45,6 +72,7 @@ def record_access(
     record_type: str = "",
     record_id: str = "",
     detail: dict[str, Any] | None = None,
+    reason: str = "",
 ) -> AccessLogEntry:
     """Append one entry. Runs inside the caller's transaction when there is one, so a
     change and its log row commit or roll back together."""
@@ -52,6 +80,7 @@ def record_access(
         record_type = record._meta.label_lower
         record_id = str(record.pk)
     user_id = user.pk if user is not None and user.is_authenticated else None
+    origin = current_origin.get() or Origin(None, "")
     with transaction.atomic():
         head, _ = AccessLogHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS}
@@ -62,11 +91,13 @@ def record_access(
             action=action,
             record_type=record_type,
             record_id=record_id,
-            detail=detail or {},
+            # Round-trip through JSON so the hash is of what the database stores.
+            detail=json.loads(json.dumps(detail or {}, default=str)),
+            reason=reason,
+            ip_address=origin.ip_address,
+            user_agent=origin.user_agent[:200],
             previous_hash=head.last_hash,
         )
-        # Round-trip the detail through JSON so the hash is of what the database stores.
-        entry.detail = json.loads(json.dumps(entry.detail, default=str))
         entry.entry_hash = _entry_hash(head.last_hash, _payload(entry))
         entry.save()
         head.last_hash = entry.entry_hash
@@ -82,15 +113,17 @@ class ChainBreak:
 
 
 def verify_chain(batch_size: int = 5000) -> Iterator[ChainBreak]:
-    """Yield every place where the chain does not hold."""
+    """Yield every place where the chain does not hold, first break first."""
     previous = GENESIS
     count = 0
     for entry in AccessLogEntry.objects.order_by("id").iterator(chunk_size=batch_size):
         count += 1
         if entry.previous_hash != previous:
-            yield ChainBreak(entry.id, "does not follow the entry before it (a row was removed or reordered)")
-        if _entry_hash(entry.previous_hash, _payload(entry)) != entry.entry_hash:
-            yield ChainBreak(entry.id, "its content does not match its hash (the row was changed)")
+            yield ChainBreak(
+                entry.id, "does not follow the entry before it (a row was removed, inserted or reordered)"
+            )
+        if not hmac.compare_digest(_entry_hash(entry.previous_hash, _payload(entry)), entry.entry_hash):
+            yield ChainBreak(entry.id, "its content does not match its hash (the row was changed or forged)")
         previous = entry.entry_hash
     head = AccessLogHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != previous or head.entries != count):

@@ -13,6 +13,11 @@ class AccessLogEntry(models.Model):
     record_type = models.CharField(max_length=60, blank=True)
     record_id = models.CharField(max_length=40, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(
+        blank=True, help_text="Why, where the user was asked (break-glass, flag checks)"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
