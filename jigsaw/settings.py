@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jigsaw.core",
     "jigsaw.access",
     "jigsaw.workforce",
@@ -80,10 +83,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "jigsaw.access.middleware.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jigsaw.urls"
@@ -124,16 +130,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Strong sign-in. Argon2 for new and changed passwords (older hashes upgrade on sign-in).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after repeated failures (django-axes): five tries per username, then 30 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("JIGSAW_SIGN_IN_ATTEMPTS", "5"))
+AXES_COOLOFF_TIME = 0.5
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locking by address too would lock out a whole council office behind one NAT address after
+# five mistakes; the username lock stops guessing at any one account.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_VERBOSE = False
+# A second factor (TOTP) for every user outside the demo and development.
+JIGSAW_REQUIRE_SECOND_FACTOR = _flag("JIGSAW_REQUIRE_SECOND_FACTOR", PRODUCTION)
+OTP_TOTP_ISSUER = "Jigsaw"
+# NCSC password guidance: length and a deny-list of common passwords, no composition rules,
+# no forced expiry.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Idle timeout: every request renews the session, so it lapses after this much inactivity.
+# The page warns two minutes before and keeps any half-written form (static/jigsaw/session.mjs).
+JIGSAW_IDLE_MINUTES = int(os.environ.get("JIGSAW_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = JIGSAW_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-gb"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from jigsaw.access import signin
 from jigsaw.core import views as core_views
 
 handler403 = "jigsaw.core.views.error_403"
@@ -19,6 +20,10 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/second-factor", signin.second_factor, name="second_factor"),
+    path("sign-in/set-up-second-factor", signin.second_factor_setup, name="second_factor_setup"),
+    path("session/status", signin.session_status, name="session_status"),
+    path("session/keep-alive", signin.session_keep_alive, name="session_keep_alive"),
     path("people/", include("jigsaw.people.urls")),
     # One sign-in page for the whole service, the admin site included.
     path(

@@ -40,4 +40,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "authority_name": settings.JIGSAW_AUTHORITY_NAME,
         "navigation_items": items,
         "user_role": role.label if role else "",
+        "idle_seconds": settings.JIGSAW_IDLE_MINUTES * 60,
     }
