@@ -94,6 +94,11 @@ function guardSubmits () {
 
 let warnTimer, endTimer
 
+function warningMinutes () {
+  const minutes = Math.max(1, Math.round(Math.min(WARN_BEFORE, idleSeconds) / 60))
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`
+}
+
 function showWarning () {
   let dialog = document.getElementById('jigsaw-timeout')
   if (!dialog) {
@@ -104,7 +109,7 @@ function showWarning () {
     dialog.setAttribute('aria-modal', 'true')
     dialog.setAttribute('aria-labelledby', 'jigsaw-timeout-title')
     dialog.innerHTML =
-      '<h2 class="govuk-heading-m" id="jigsaw-timeout-title" tabindex="-1">You will be signed out in 2 minutes</h2>' +
+      `<h2 class="govuk-heading-m" id="jigsaw-timeout-title" tabindex="-1">You will be signed out in ${warningMinutes()}</h2>` +
       '<p class="govuk-body">We will keep anything you have typed on this page.</p>' +
       '<div class="govuk-button-group">' +
       '<button type="button" class="govuk-button" id="jigsaw-stay">Stay signed in</button>' +
