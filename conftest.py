@@ -45,3 +45,13 @@ def analyst(db: None) -> User:
 @pytest.fixture
 def administrator(db: None) -> User:
     return persona("administrator")
+
+
+@pytest.fixture
+def conference_chair(db: None) -> User:
+    return persona("conference_chair")
+
+
+@pytest.fixture
+def data_protection_officer(db: None) -> User:
+    return persona("data_protection_officer")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("session/status", signin.session_status, name="session_status"),
     path("session/keep-alive", signin.session_keep_alive, name="session_keep_alive"),
     path("people/", include("jigsaw.people.urls")),
+    path("access/", include("jigsaw.access.urls")),
     # One sign-in page for the whole service, the admin site included.
     path(
         "admin/login/",

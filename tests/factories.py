@@ -69,6 +69,11 @@ PERSONAS: dict[str, tuple[Role, str, str]] = {
         "Riverford Safeguarding Partnership",
         AgencyKind.SAFEGUARDING_PARTNERSHIP,
     ),
+    "data_protection_officer": (
+        Role.DATA_PROTECTION_OFFICER,
+        "Riverford City Council Information Governance",
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+    ),
     "administrator": (
         Role.ADMINISTRATOR,
         "Riverford Children's Social Care",

@@ -13,7 +13,7 @@ import contextvars
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from jigsaw.access.models import AccessLogEntry, AccessLogHead
+from jigsaw.access.models import AccessLogEntry, AccessLogHead, AccessLogSubject
 
 GENESIS = "0" * 64
 
@@ -73,14 +73,25 @@ def record_access(
     record_id: str = "",
     detail: dict[str, Any] | None = None,
     reason: str = "",
+    subjects: Iterable[models.Model] = (),
 ) -> AccessLogEntry:
     """Append one entry. Runs inside the caller's transaction when there is one, so a
-    change and its log row commit or roll back together."""
+    change and its log row commit or roll back together.
+
+    `subjects` are the other records the entry concerns (the people a search returned);
+    they are listed in the hashed detail and indexed for "who has looked at this child?".
+    """
     if record is not None:
         record_type = record._meta.label_lower
         record_id = str(record.pk)
     user_id = user.pk if user is not None and user.is_authenticated else None
     origin = current_origin.get() or Origin(None, "")
+    subject_list = list(subjects)
+    concerned = [(s._meta.label_lower, str(s.pk)) for s in subject_list]
+    if record_type and record_id:
+        concerned.insert(0, (record_type, record_id))
+    if subject_list:
+        detail = (detail or {}) | {"subjects": [f"{t}:{i}" for t, i in concerned]}
     with transaction.atomic():
         head, _ = AccessLogHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS}
@@ -100,6 +111,9 @@ def record_access(
         )
         entry.entry_hash = _entry_hash(head.last_hash, _payload(entry))
         entry.save()
+        AccessLogSubject.objects.bulk_create(
+            [AccessLogSubject(entry=entry, record_type=t, record_id=i) for t, i in dict.fromkeys(concerned)]
+        )
         head.last_hash = entry.entry_hash
         head.entries += 1
         head.save(update_fields=["last_hash", "entries"])

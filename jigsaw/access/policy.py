@@ -5,6 +5,15 @@ Two questions, one rule:
 - `people_visible_to(user)`: which people may this user see? Detail pages fetch through
   the same queryset (`get_person_for`), so a list can never show what a page would refuse,
   and a missing record and a forbidden one both answer 404.
+
+The rule for people:
+- social care staff see the authority's person index, except restricted records, which
+  only their named users see;
+- partner practitioners see the children for whom they are a named professional (and
+  restricted ones only if also named on the restriction);
+- anyone may see a record they have opened by breaking glass, until the grant expires;
+- analysts, partnership members, the data protection officer and administrators see no
+  individual child through these pages (the DPO's audit pages show who looked, not what).
 """
 
 from __future__ import annotations
@@ -13,8 +22,9 @@ import enum
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from jigsaw.access.roles import SOCIAL_CARE_ROLES, Role
 
@@ -29,24 +39,31 @@ class Permission(enum.StrEnum):
     VIEW_PERSON = "people.view"
     CREATE_PERSON = "people.create"
     CHANGE_PERSON = "people.change"
+    BREAK_GLASS = "access.break_glass"
+    RESTRICT_RECORD = "access.restrict"
+    REVIEW_ACCESS = "access.review"
     ADMINISTER = "site.administer"
     VIEW_ACCESS_LOG = "access.view_log"
 
 
-_SOCIAL_CARE_READ = {Permission.FIND_PEOPLE, Permission.VIEW_PERSON}
+_SOCIAL_CARE_READ = {Permission.FIND_PEOPLE, Permission.VIEW_PERSON, Permission.BREAK_GLASS}
 _SOCIAL_CARE_WRITE = _SOCIAL_CARE_READ | {Permission.CREATE_PERSON, Permission.CHANGE_PERSON}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SOCIAL_WORKER: frozenset(_SOCIAL_CARE_WRITE),
-    Role.TEAM_MANAGER: frozenset(_SOCIAL_CARE_WRITE),
+    Role.TEAM_MANAGER: frozenset(_SOCIAL_CARE_WRITE | {Permission.RESTRICT_RECORD}),
     Role.FRONT_DOOR_OFFICER: frozenset(_SOCIAL_CARE_WRITE),
     # The chair reads the records of the children whose conferences they chair.
     Role.CONFERENCE_CHAIR: frozenset(_SOCIAL_CARE_READ),
-    # Partners see flag answers and their own concerns, not the index (see the partners app).
-    Role.PARTNER_PRACTITIONER: frozenset(),
+    # Partners open the records of children they are named for; flag checks and their own
+    # concerns come with the partners app.
+    Role.PARTNER_PRACTITIONER: frozenset({Permission.VIEW_PERSON}),
     # Analysts and partnership members work with figures, not with individual children.
     Role.PERFORMANCE_ANALYST: frozenset(),
     Role.PARTNERSHIP_MEMBER: frozenset(),
+    Role.DATA_PROTECTION_OFFICER: frozenset(
+        {Permission.REVIEW_ACCESS, Permission.VIEW_ACCESS_LOG, Permission.RESTRICT_RECORD}
+    ),
     Role.ADMINISTRATOR: frozenset({Permission.ADMINISTER, Permission.VIEW_ACCESS_LOG}),
 }
 
@@ -66,14 +83,43 @@ def has_permission(user: AnyUser, permission: Permission) -> bool:
     return role is not None and permission in ROLE_PERMISSIONS[role]
 
 
-def people_visible_to(user: AnyUser) -> QuerySet[Person]:
-    """The people this user may see: social care staff see the authority's person index."""
-    from jigsaw.people.models import Person
+def _user_id(user: AnyUser) -> int:
+    assert user.is_authenticated and user.pk is not None
+    return int(user.pk)
+
+
+def _visible_people_condition(user: AnyUser) -> Q | None:
+    """The rule as one condition on Person, or None when the user sees nobody."""
+    from jigsaw.access.models import BreakGlassAccess, RestrictedRecord
+    from jigsaw.partners.models import NamedProfessional
 
     role = role_of(user)
-    if role in SOCIAL_CARE_ROLES and has_permission(user, Permission.VIEW_PERSON):
-        return Person.objects.all()
-    return Person.objects.none()
+    if role is None or not has_permission(user, Permission.VIEW_PERSON):
+        return None
+    hidden = RestrictedRecord.objects.exclude(permitted_users=_user_id(user)).values("person_id")
+    opened = BreakGlassAccess.objects.filter(user_id=_user_id(user), expires_at__gt=timezone.now()).values(
+        "person_id"
+    )
+    if role in SOCIAL_CARE_ROLES:
+        normal = ~Q(pk__in=hidden)
+    elif role == Role.PARTNER_PRACTITIONER:
+        named = NamedProfessional.objects.filter(
+            practitioner__user_id=_user_id(user), ended__isnull=True
+        ).values("person_id")
+        normal = Q(pk__in=named) & ~Q(pk__in=hidden)
+    else:
+        return None
+    return normal | Q(pk__in=opened)
+
+
+def people_visible_to(user: AnyUser) -> QuerySet[Person]:
+    """The people this user may see, by the rule above."""
+    from jigsaw.people.models import Person
+
+    condition = _visible_people_condition(user)
+    if condition is None:
+        return Person.objects.none()
+    return Person.objects.filter(condition)
 
 
 def get_person_for(user: AnyUser, pk: int, permission: Permission = Permission.VIEW_PERSON) -> Person:
@@ -86,3 +132,18 @@ def get_person_for(user: AnyUser, pk: int, permission: Permission = Permission.V
         return people_visible_to(user).get(pk=pk)
     except Person.DoesNotExist:
         raise Http404("No such person") from None
+
+
+def restricted_people_hidden_from(user: AnyUser) -> QuerySet[Person]:
+    """Restricted people this user could open only by breaking glass (for search to say
+    that a restricted record matches, without saying whose)."""
+    from jigsaw.access.models import BreakGlassAccess, RestrictedRecord
+    from jigsaw.people.models import Person
+
+    if not has_permission(user, Permission.BREAK_GLASS):
+        return Person.objects.none()
+    hidden = RestrictedRecord.objects.exclude(permitted_users=_user_id(user)).values("person_id")
+    opened = BreakGlassAccess.objects.filter(user_id=_user_id(user), expires_at__gt=timezone.now()).values(
+        "person_id"
+    )
+    return Person.objects.filter(pk__in=hidden).exclude(pk__in=opened)

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     PARTNER_PRACTITIONER = "partner_practitioner", "Partner practitioner"
     PERFORMANCE_ANALYST = "performance_analyst", "Performance analyst"
     PARTNERSHIP_MEMBER = "partnership_member", "Partnership member"
+    DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
     ADMINISTRATOR = "administrator", "Administrator"
 
 

@@ -1,17 +1,23 @@
-"""Mixins and decorators through which views ask the access policy."""
+"""Pages of the access app, and the decorator through which views ask the policy."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 
-from jigsaw.access.policy import Permission, has_permission
+from jigsaw.access import actions, queries
+from jigsaw.access.forms import BreakGlassForm, FindRecordForm, RestrictForm, ReviewForm
+from jigsaw.access.models import BreakGlassAccess
+from jigsaw.access.policy import Permission, has_permission, restricted_people_hidden_from
+from jigsaw.core.forms import apply_validation_error
+from jigsaw.people.models import Person
 
-P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponseBase)
 
 
@@ -28,3 +34,88 @@ def requires(permission: Permission) -> Callable[[Callable[..., R]], Callable[..
         return wrapped
 
     return decorator
+
+
+@requires(Permission.BREAK_GLASS)
+def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
+    """State a reason, then open a restricted record. Anyone without the right sees 404."""
+    person = get_object_or_404(restricted_people_hidden_from(request.user), pk=pk)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.break_glass(actor=request.user, person_id=person.pk, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, "You have opened this record. The data protection officer has been told."
+            )
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "access/break_glass.html", {"form": form, "person_id": person.pk})
+
+
+def restrict(request: HttpRequest, pk: int) -> HttpResponse:
+    if not has_permission(request.user, Permission.RESTRICT_RECORD):
+        raise PermissionDenied
+    person = get_object_or_404(Person, pk=pk)
+    form = RestrictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.restrict_record(
+                actor=request.user,
+                person_id=person.pk,
+                reason=form.cleaned_data["reason"],
+                permitted_usernames=form.usernames(),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "The record is now restricted to the people you named")
+            return (
+                redirect("access:history", pk=person.pk)
+                if not has_permission(request.user, Permission.VIEW_PERSON)
+                else redirect("people:detail", pk=person.pk)
+            )
+    return render(request, "access/restrict.html", {"form": form, "person_id": person.pk})
+
+
+@requires(Permission.REVIEW_ACCESS)
+def overview(request: HttpRequest) -> HttpResponse:
+    """The data protection officer's page: the break-glass review queue and record look-up."""
+    form = FindRecordForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return redirect("access:history", pk=form.cleaned_data["person"])
+    return render(
+        request,
+        "access/overview.html",
+        {"queue": queries.review_queue(), "reviewed": queries.recently_reviewed(), "form": form},
+    )
+
+
+@requires(Permission.REVIEW_ACCESS)
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_object_or_404(BreakGlassAccess.objects.select_related("user", "person"), pk=pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.review_break_glass(
+                actor=request.user,
+                access_id=access.pk,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Your review has been recorded")
+            return redirect("access:overview")
+    return render(request, "access/review.html", {"form": form, "access": access})
+
+
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has looked at this child? For the data protection officer."""
+    person = actions.person_for_audit(actor=request.user, person_id=pk)
+    return render(
+        request, "access/history.html", {"person": person, "entries": queries.who_has_looked(person)}
+    )

@@ -78,3 +78,45 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.agency})"
+
+
+class NamedProfessional(models.Model):
+    """A practitioner named in the professional network around a child."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="professionals")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="involvements")
+    involvement = models.CharField(max_length=120, help_text="For example: class teacher, GP, health visitor")
+    started = models.DateField(null=True, blank=True)
+    ended = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "practitioner"],
+                condition=models.Q(ended__isnull=True),
+                name="named_professional_once_while_current",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} ({self.involvement}) for person {self.person_id}"
+
+
+class Notification(models.Model):
+    """A message to one user inside Jigsaw (email and SMS delivery come with the partners work)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -14,7 +14,7 @@ import jellyfish
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from jigsaw.access.policy import AnyUser, people_visible_to
+from jigsaw.access.policy import AnyUser, people_visible_to, restricted_people_hidden_from
 from jigsaw.people.models import (
     INVERSE_LABEL,
     HouseholdMember,
@@ -200,14 +200,20 @@ def _score(
     return score, reasons
 
 
-def search_people(user: AnyUser, query: SearchQuery, *, limit: int = 20) -> list[SearchResult]:
-    """People the user may see who match the query, best first, each with its reasons."""
+def search_people(
+    user: AnyUser, query: SearchQuery, *, limit: int = 20, scope: QuerySet[Person] | None = None
+) -> list[SearchResult]:
+    """People the user may see who match the query, best first, each with its reasons.
+
+    `scope` narrows the search to another set the policy gave (restricted records that
+    the user could open by breaking glass); by default it is everyone the user may see.
+    """
     given, family = _split_name(query.name)
     condition = _candidate_filter(query, given, family)
     if condition is None:
         return []
     candidates = list(
-        people_visible_to(user)
+        (people_visible_to(user) if scope is None else scope)
         .filter(condition)
         .only(
             "id",
@@ -256,9 +262,23 @@ class Flag:
     colour: str  # a GOV.UK tag colour
 
 
+# A restricted record is mentioned in search results (not named) only on a strong match:
+# identifiers, or name and date of birth together.
+RESTRICTED_MATCH_SCORE = 9.0
+
+
+def restricted_matches(user: AnyUser, query: SearchQuery) -> list[int]:
+    """Jigsaw IDs of restricted records the user cannot see that match the query strongly,
+    so the search page can offer to break glass without showing whose record it is."""
+    results = search_people(user, query, limit=5, scope=restricted_people_hidden_from(user))
+    return [r.person.pk for r in results if r.score >= RESTRICTED_MATCH_SCORE]
+
+
 def person_flags(person: Person) -> list[Flag]:
-    """The flags the identity bar shows. Later apps (casework, access) add theirs here."""
+    """The flags the identity bar shows. Later apps (casework) add theirs here."""
     flags: list[Flag] = []
+    if hasattr(person, "restriction"):
+        flags.append(Flag("Restricted record", "red"))
     if person.date_of_death:
         flags.append(Flag("Deceased", "grey"))
     if person.is_unborn:

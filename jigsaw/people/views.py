@@ -42,18 +42,20 @@ def _person_context(request: HttpRequest, person: Person) -> dict[str, object]:
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     results: list[queries.SearchResult] | None = None
+    restricted: list[int] = []
     if form.is_bound and form.is_valid():
         query = form.to_query()
         if query.is_empty:
             form.add_error(None, "Enter at least one thing to search by")
         else:
             results = queries.search_people(request.user, query)
+            restricted = queries.restricted_matches(request.user, query)
             record_access(
                 user=request.user,
                 action="search",
-                record_type="people.person",
                 detail={k: str(v) for k, v in form.cleaned_data.items() if v}
-                | {"results": [r.person.pk for r in results]},
+                | {"restricted_matches": restricted},
+                subjects=[r.person for r in results],
             )
     return render(
         request,
@@ -61,6 +63,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "results": results,
+            "restricted": restricted,
             "can_create": has_permission(request.user, Permission.CREATE_PERSON),
         },
     )
@@ -93,8 +96,8 @@ def create(request: HttpRequest) -> HttpResponse:
             record_access(
                 user=request.user,
                 action="search",
-                record_type="people.person",
-                detail={"before_create": True, "results": [c.person.pk for c in candidates]},
+                detail={"before_create": True},
+                subjects=[c.person for c in candidates],
             )
     return render(request, "people/create.html", {"form": form, "candidates": candidates})
 
@@ -109,6 +112,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "relatives": queries.relatives_of(request.user, person),
         "household": queries.household_of(request.user, person),
         "can_change": has_permission(request.user, Permission.CHANGE_PERSON),
+        "can_restrict": has_permission(request.user, Permission.RESTRICT_RECORD)
+        and not hasattr(person, "restriction"),
     }
     return render(request, "people/detail.html", context)
 

@@ -73,3 +73,9 @@ def govuk_date(value: datetime.date | None) -> str:
 @register.filter
 def nhs(value: str) -> str:
     return format_nhs_number(value) if value else ""
+
+
+@register.filter
+def words(value: str) -> str:
+    """An identifier as words: "break_glass" -> "break glass"."""
+    return value.replace("_", " ")

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from jigsaw.access import views
+
+app_name = "access"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("reviews/<int:pk>", views.review, name="review"),
+    path("people/<int:pk>", views.history, name="history"),
+    path("people/<int:pk>/break-glass", views.break_glass, name="break_glass"),
+    path("people/<int:pk>/restrict", views.restrict, name="restrict"),
+]
