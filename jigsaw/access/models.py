@@ -90,7 +90,7 @@ class BreakGlassAccess(models.Model):
     """A user opening a record outside the normal rule, for a stated urgent reason."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass")
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="break_glass")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="break_glass")
     reason = models.TextField()
     opened_at = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -108,3 +108,95 @@ class BreakGlassAccess(models.Model):
 
     def __str__(self) -> str:
         return f"Break-glass by {self.user_id} on person {self.person_id}"
+
+
+class RetentionBasis(models.TextChoices):
+    AFTER_BIRTH = "after_birth", "Years after the date of birth"
+    AFTER_LAST_CHANGE = "after_last_change", "Years after the record last changed"
+
+
+class RetentionRule(models.Model):
+    """One line of the retention schedule: how long one kind of record is kept."""
+
+    record_type = models.CharField(max_length=40, unique=True)
+    description = models.CharField(max_length=200)
+    basis = models.CharField(max_length=20, choices=RetentionBasis.choices)
+    years = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["record_type"]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.years} {self.get_basis_display().lower()}"
+
+
+class LegalHold(models.Model):
+    """Keeps a person's records past their retention date (litigation, an inquiry, a review)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="legal_holds")
+    reason = models.TextField()
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Legal hold on person {self.person_id}"
+
+
+class DisposalBatch(models.Model):
+    """A list of records due for disposal, proposed by a dry run and disposed only on approval."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        DISPOSED = "disposed", "Disposed"
+
+    proposed_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    disposed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Disposal batch {self.pk} ({self.status})"
+
+
+class DisposalItem(models.Model):
+    """One record in a batch; after disposal, the lasting note of what was removed and why."""
+
+    batch = models.ForeignKey(DisposalBatch, on_delete=models.PROTECT, related_name="items")
+    record_type = models.CharField(max_length=60)
+    record_id = models.CharField(max_length=40)
+    rule = models.CharField(max_length=200)
+    due_on = models.DateField()
+    disposed = models.BooleanField(default=False)
+    note = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.record_id} due {self.due_on}"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for everything held about them (UK GDPR article 15)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        EXPORTED = "exported", "Export prepared: redaction review"
+        SENT = "sent", "Sent"
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="subject_access_requests"
+    )
+    requested_by = models.CharField(
+        max_length=160, help_text="The person asking (the subject or on their behalf)"
+    )
+    received_on = models.DateField()
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["due_on"]
+
+    def __str__(self) -> str:
+        return f"Subject access request {self.pk} for person {self.person_id}"
