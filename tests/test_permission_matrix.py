@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from jigsaw.access.models import BreakGlassAccess, RestrictedRecord
+from jigsaw.access.models import BreakGlassAccess, RestrictedRecord, SubjectAccessRequest
 from jigsaw.access.roles import Role
 from jigsaw.people.models import Person
 from tests.factories import PERSONAS, make_person, persona
@@ -56,6 +56,8 @@ def _status(url_name: str, who: str) -> int:
         return 200 if who == "data_protection_officer" else (404 if url_name == "access:history" else 403)
     if url_name == "access:break_glass":
         return 200 if who in SOCIAL_CARE else 403
+    if url_name in {"access:new_subject_access_request", "access:subject_access_export"}:
+        return 200 if who == "data_protection_officer" else 403
     if url_name == "access:restrict":
         return 200 if who in {"team_manager", "data_protection_officer"} else 403
     raise AssertionError(f"no expectation for {url_name}: add it to the permission matrix")
@@ -80,8 +82,22 @@ def _url_names() -> list[str]:
 URL_NAMES = _url_names()
 
 
+def _args_for(url_name: str, person: Person) -> list[object]:
+    """The arguments a URL needs: most take a person; some a restricted person, a review or
+    a subject access request."""
+    if url_name == "access:subject_access_export":
+        sar = SubjectAccessRequest.objects.create(
+            person=person,
+            requested_by="The subject",
+            received_on=timezone.localdate(),
+            due_on=timezone.localdate(),
+            recorded_by=persona("data_protection_officer"),
+        )
+        return [sar.pk, "json"]
+    return [_record_for(url_name, person)]
+
+
 def _record_for(url_name: str, person: Person) -> int:
-    """The id a URL needs: most take a person; some a restricted person or a review."""
     if url_name in {"access:break_glass", "access:review"}:
         restricted = make_person(family_name="Restricted")
         RestrictedRecord.objects.create(
@@ -116,7 +132,7 @@ def test_url_status_for_role(client: Client, url_name: str, who: str) -> None:
     try:
         url = reverse(url_name)
     except NoReverseMatch:
-        url = reverse(url_name, args=[_record_for(url_name, person)])
+        url = reverse(url_name, args=_args_for(url_name, person))
     if who != "anonymous":
         client.force_login(persona(who))
 

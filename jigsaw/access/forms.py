@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from jigsaw.access.models import RestrictionReason, ReviewOutcome
-from jigsaw.core.forms import GovukForm
+from jigsaw.core.forms import DateField, GovukForm
 
 
 class BreakGlassForm(GovukForm):
@@ -46,3 +46,9 @@ class ReviewForm(GovukForm):
 
 class FindRecordForm(GovukForm):
     person = forms.IntegerField(label="Jigsaw ID", min_value=1)
+
+
+class SubjectAccessForm(GovukForm):
+    person = forms.IntegerField(label="Jigsaw ID of the person the request is about", min_value=1)
+    requested_by = forms.CharField(label="Who made the request", max_length=160, required=False)
+    received_on = DateField(label="Date received", required=True)

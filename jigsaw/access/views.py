@@ -8,12 +8,13 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from jigsaw.access import actions, queries
-from jigsaw.access.forms import BreakGlassForm, FindRecordForm, RestrictForm, ReviewForm
-from jigsaw.access.models import BreakGlassAccess
+from jigsaw.access import actions, queries, subject_access
+from jigsaw.access.forms import BreakGlassForm, FindRecordForm, RestrictForm, ReviewForm, SubjectAccessForm
+from jigsaw.access.models import BreakGlassAccess, SubjectAccessRequest
 from jigsaw.access.policy import Permission, has_permission, restricted_people_hidden_from
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.people.models import Person
@@ -89,7 +90,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "access/overview.html",
-        {"queue": queries.review_queue(), "reviewed": queries.recently_reviewed(), "form": form},
+        {
+            "queue": queries.review_queue(),
+            "reviewed": queries.recently_reviewed(),
+            "form": form,
+            "requests": SubjectAccessRequest.objects.exclude(status=SubjectAccessRequest.Status.SENT),
+        },
     )
 
 
@@ -119,3 +125,38 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "access/history.html", {"person": person, "entries": queries.who_has_looked(person)}
     )
+
+
+@requires(Permission.REVIEW_ACCESS)
+def new_subject_access_request(request: HttpRequest) -> HttpResponse:
+    form = SubjectAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sar = subject_access.record_request(
+                actor=request.user,
+                person_id=form.cleaned_data["person"],
+                requested_by=form.cleaned_data["requested_by"],
+                received_on=form.cleaned_data["received_on"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Request {sar.pk} recorded: due {sar.due_on:%-d %B %Y}")
+            return redirect("access:overview")
+    return render(request, "access/subject_access_new.html", {"form": form})
+
+
+@requires(Permission.REVIEW_ACCESS)
+def subject_access_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The export: PDF to read and send after redaction, JSON for machines."""
+    sar, data = subject_access.export(actor=request.user, request_id=pk)
+    filename = f"subject-access-{sar.pk}-jigsaw-{sar.person_id}"
+    if fmt == "json":
+        response: HttpResponse = JsonResponse(
+            data, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2}
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+        return response
+    response = HttpResponse(subject_access.render_pdf(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response
