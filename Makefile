@@ -39,6 +39,7 @@ demo: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check jigsaw bench scripts tests
+	$(VENV)/bin/bandit -q -c pyproject.toml -r jigsaw scripts
 
 types: install
 	$(VENV)/bin/mypy jigsaw bench scripts tests

@@ -1,0 +1,174 @@
+"""Malformed input at every form: never a server error, never a partial write.
+
+Hypothesis throws text of every kind (empty, huge, control characters, other scripts,
+numbers where words belong) at each form. A form that refuses the input must leave the
+database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jigsaw.access.models import AccessLogEntry, BreakGlassAccess, RestrictedRecord
+from jigsaw.people.models import Person
+from tests.factories import make_person, persona
+
+pytestmark = pytest.mark.django_db
+
+# (url name, persona who may use it, the form's field names)
+FORMS: list[tuple[str, str, list[str]]] = [
+    (
+        "people:create",
+        "social_worker",
+        [
+            "given_names",
+            "family_name",
+            "date_of_birth_day",
+            "date_of_birth_month",
+            "date_of_birth_year",
+            "birth_date_precision",
+            "sex",
+            "ethnicity",
+            "disability",
+            "nhs_number",
+            "upn",
+            "line_1",
+            "town",
+            "postcode",
+            "moved_in_day",
+            "moved_in_month",
+            "moved_in_year",
+            "confirmed_new",
+        ],
+    ),
+    (
+        "people:edit",
+        "social_worker",
+        [
+            "given_names",
+            "family_name",
+            "date_of_birth_day",
+            "date_of_death_year",
+            "birth_date_precision",
+            "sex",
+            "ethnicity",
+            "disability",
+            "nhs_number",
+            "upn",
+            "version",
+        ],
+    ),
+    (
+        "people:add_name",
+        "social_worker",
+        ["kind", "given_names", "family_name", "used_from_day", "used_to_year"],
+    ),
+    ("people:add_identifier", "social_worker", ["kind", "value", "issued_by"]),
+    (
+        "people:record_move",
+        "social_worker",
+        ["line_1", "line_2", "town", "postcode", "moved_in_day", "moved_in_month", "moved_in_year"],
+    ),
+    ("people:add_relationship", "social_worker", ["relative", "kind", "started_year"]),
+    ("people:add_household_member", "social_worker", ["member", "joined_day"]),
+    ("access:break_glass", "front_door_officer", ["reason"]),
+    ("access:restrict", "team_manager", ["reason", "permitted_users", "note"]),
+    ("access:review", "data_protection_officer", ["outcome", "note"]),
+    (
+        "access:new_subject_access_request",
+        "data_protection_officer",
+        ["person", "requested_by", "received_on_day", "received_on_month", "received_on_year"],
+    ),
+]
+
+WEIRD = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=200, max_size=3000),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "31",
+            "13",
+            "2099",
+            "9999999999",
+            "\x00",
+            "NaN",
+            "exact",
+            "parent",
+            "M",
+            "WBRI",
+            "justified",
+            "adoption",
+            "SW1A 1AA",
+            "943 476 5919",
+            "<script>x</script>",
+        ]
+    ),
+)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"people", "access", "partners"}
+    }
+
+
+@pytest.mark.parametrize(("url_name", "who", "fields"), FORMS, ids=[f[0] for f in FORMS])
+def test_malformed_input_never_breaks_a_form(url_name: str, who: str, fields: list[str]) -> None:
+    user: User = persona(who)
+    person = make_person(date_of_birth=datetime.date(2014, 2, 3))
+    target = person.pk
+    if url_name in {"access:break_glass", "access:review"}:
+        RestrictedRecord.objects.create(
+            person=person,
+            reason="adoption",
+            restricted_by=persona("team_manager"),
+            restricted_at=timezone.now(),
+        )
+        if url_name == "access:review":
+            target = BreakGlassAccess.objects.create(
+                user=persona("social_worker"),
+                person=person,
+                reason="Urgent: child in hospital tonight",
+                opened_at=timezone.now(),
+                expires_at=timezone.now(),
+            ).pk
+    url = (
+        reverse(url_name)
+        if url_name.endswith("new_subject_access_request") or url_name == "people:create"
+        else reverse(url_name, args=[target])
+    )
+    client = Client()
+    client.force_login(user)
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.fixed_dictionaries({}, optional=dict.fromkeys(fields, WEIRD)))
+    def post(data: dict[str, str]) -> None:
+        before = _counts()
+        log_before = AccessLogEntry.objects.count()
+        response = client.post(url, data)
+        assert response.status_code < 500, (url, data)
+        if response.status_code != 302:
+            after = _counts()
+            # A refused form writes nothing but, at most, its own access-log rows.
+            after["access.AccessLogEntry"] = log_before
+            after["access.AccessLogSubject"] = before["access.AccessLogSubject"]
+            assert after == before, (url, data)
+
+    post()
+    assert Person.objects.filter(pk=person.pk).exists()
