@@ -6,7 +6,7 @@ import sys
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from jigsaw.access.models import AccessLogEntry
 
@@ -63,3 +63,13 @@ def test_sign_in_and_out(client: Client, social_worker: User) -> None:
         "sign_in_failed",
     ]
     assert AccessLogEntry.objects.get(action="sign_in_failed").detail == {"username": "social_worker"}
+
+
+def test_a_server_error_shows_a_plain_page_not_a_stack_trace(rf: RequestFactory) -> None:
+    from jigsaw.core.views import error_500
+
+    response = error_500(rf.get("/people/1"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with Jigsaw" in page
+    assert "Traceback" not in page
