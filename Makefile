@@ -38,11 +38,11 @@ demo: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check jigsaw bench scripts tests
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r jigsaw scripts
 
 types: install
-	$(VENV)/bin/mypy jigsaw bench scripts tests
+	$(VENV)/bin/mypy
 
 pytest: install
 	$(JIGSAW) makemigrations --check --dry-run
