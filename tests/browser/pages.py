@@ -1,0 +1,67 @@
+"""Page objects: what a user does on each page, in the user's words; each step is
+screenshotted and checked with axe-core."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import SCREENSHOTS, _safe
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+
+
+class Journey:
+    """A user's walk through Jigsaw: every page visited is screenshotted and axe-checked."""
+
+    def __init__(self, page: Page, base_url: str, name: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.folder = SCREENSHOTS / _safe(name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.step = 0
+
+    def visit(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.checkpoint(path)
+
+    def checkpoint(self, label: str) -> None:
+        """Screenshot the page as it is now and fail on serious accessibility problems."""
+        self.page.wait_for_load_state("load")
+        self.step += 1
+        self.page.screenshot(
+            path=str(self.folder / f"{self.step:02d}-{_safe(label)[:40]}.png"), full_page=True
+        )
+        assert_accessible(self.page)
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.visit("/sign-in")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.checkpoint("signed in")
+        expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    def nav(self, label: str) -> None:
+        self.page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name=label).click()
+        self.checkpoint(label)
+
+
+def assert_accessible(page: Page) -> None:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
+    blocking = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in BLOCKING
+    ]
+    assert not blocking, f"accessibility violations on {page.url}:\n{json.dumps(blocking, indent=2)}"
