@@ -7,7 +7,9 @@ import itertools
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
+from jigsaw.access.models import BreakGlassAccess, RestrictedRecord
 from jigsaw.access.roles import Role
 from jigsaw.partners.models import Agency, AgencyKind, Practitioner
 from jigsaw.people.models import Person
@@ -123,3 +125,21 @@ def make_person(**fields: Any) -> Person:
 
 # The browser tests were written against this name.
 PersonFactory = make_person
+
+
+def restrict(person: Person) -> RestrictedRecord:
+    """Restrict a person's record (placed for adoption), as the team manager."""
+    return RestrictedRecord.objects.create(
+        person=person, reason="adoption", restricted_by=persona("team_manager"), restricted_at=timezone.now()
+    )
+
+
+def open_by_breaking_glass(person: Person) -> BreakGlassAccess:
+    """A social worker's (already expired) break-glass opening of the person's record."""
+    return BreakGlassAccess.objects.create(
+        user=persona("social_worker"),
+        person=person,
+        reason="Child in hospital tonight with injuries; checking for a plan",
+        opened_at=timezone.now(),
+        expires_at=timezone.now(),
+    )

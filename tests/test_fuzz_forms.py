@@ -14,13 +14,12 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jigsaw.access.models import AccessLogEntry, BreakGlassAccess, RestrictedRecord
+from jigsaw.access.models import AccessLogEntry
 from jigsaw.people.models import Person
-from tests.factories import make_person, persona
+from tests.factories import make_person, open_by_breaking_glass, persona, restrict
 
 pytestmark = pytest.mark.django_db
 
@@ -134,20 +133,9 @@ def test_malformed_input_never_breaks_a_form(url_name: str, who: str, fields: li
     person = make_person(date_of_birth=datetime.date(2014, 2, 3))
     target = person.pk
     if url_name in {"access:break_glass", "access:review"}:
-        RestrictedRecord.objects.create(
-            person=person,
-            reason="adoption",
-            restricted_by=persona("team_manager"),
-            restricted_at=timezone.now(),
-        )
+        restrict(person)
         if url_name == "access:review":
-            target = BreakGlassAccess.objects.create(
-                user=persona("social_worker"),
-                person=person,
-                reason="Urgent: child in hospital tonight",
-                opened_at=timezone.now(),
-                expires_at=timezone.now(),
-            ).pk
+            target = open_by_breaking_glass(person).pk
     url = (
         reverse(url_name)
         if url_name.endswith("new_subject_access_request") or url_name == "people:create"

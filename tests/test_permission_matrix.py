@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from jigsaw.access.models import BreakGlassAccess, RestrictedRecord, SubjectAccessRequest
+from jigsaw.access.models import SubjectAccessRequest
 from jigsaw.access.roles import Role
 from jigsaw.people.models import Person
-from tests.factories import PERSONAS, make_person, persona
+from tests.factories import PERSONAS, make_person, open_by_breaking_glass, persona, restrict
 
 ROLES = ["anonymous", *PERSONAS]
 SOCIAL_CARE = {"social_worker", "team_manager", "front_door_officer", "conference_chair"}
@@ -98,24 +98,10 @@ def _args_for(url_name: str, person: Person) -> list[object]:
 
 
 def _record_for(url_name: str, person: Person) -> int:
-    if url_name in {"access:break_glass", "access:review"}:
-        restricted = make_person(family_name="Restricted")
-        RestrictedRecord.objects.create(
-            person=restricted,
-            reason="adoption",
-            restricted_by=persona("team_manager"),
-            restricted_at=timezone.now(),
-        )
-        if url_name == "access:review":
-            opened = BreakGlassAccess.objects.create(
-                user=persona("social_worker"),
-                person=restricted,
-                reason="Child in A&E tonight",
-                opened_at=timezone.now(),
-                expires_at=timezone.now(),
-            )
-            return opened.pk
-        return restricted.pk
+    if url_name == "access:break_glass":
+        return restrict(make_person(family_name="Restricted")).person_id
+    if url_name == "access:review":
+        return open_by_breaking_glass(restrict(make_person(family_name="Restricted")).person).pk
     return person.pk
 
 
