@@ -52,8 +52,10 @@ def _status(url_name: str, who: str) -> int:
         return 200 if who in RECORDERS else 404
     if url_name == "access:overview":
         return 200 if who == "data_protection_officer" else 403
-    if url_name in {"access:review", "access:history"}:
-        return 200 if who == "data_protection_officer" else (404 if url_name == "access:history" else 403)
+    if url_name in {"access:history", "access:history_csv"}:
+        return 200 if who == "data_protection_officer" else 404
+    if url_name == "access:review":
+        return 200 if who == "data_protection_officer" else 403
     if url_name == "access:break_glass":
         return 200 if who in SOCIAL_CARE else 403
     if url_name in {"access:new_subject_access_request", "access:subject_access_export"}:

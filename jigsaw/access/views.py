@@ -14,8 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from jigsaw.access import actions, queries, subject_access
 from jigsaw.access.forms import BreakGlassForm, FindRecordForm, RestrictForm, ReviewForm, SubjectAccessForm
+from jigsaw.access.log import record_access
 from jigsaw.access.models import BreakGlassAccess, SubjectAccessRequest
 from jigsaw.access.policy import Permission, has_permission, restricted_people_hidden_from
+from jigsaw.core.csv_export import csv_response
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.people.models import Person
 
@@ -124,6 +126,26 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     person = actions.person_for_audit(actor=request.user, person_id=pk)
     return render(
         request, "access/history.html", {"person": person, "entries": queries.who_has_looked(person)}
+    )
+
+
+def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same history as a spreadsheet, for an investigation; the download is logged."""
+    person = actions.person_for_audit(actor=request.user, person_id=pk)
+    record_access(user=request.user, action="export", record=person, detail={"what": "access history"})
+    rows = (
+        (
+            entry.at.isoformat(),
+            entry.user.get_username() if entry.user else "",
+            getattr(getattr(entry.user, "practitioner", None), "agency", ""),
+            entry.action,
+            entry.reason,
+            entry.ip_address or "",
+        )
+        for entry in queries.who_has_looked(person)
+    )
+    return csv_response(
+        f"access-history-jigsaw-{person.pk}.csv", ["when", "user", "agency", "what", "why", "from"], rows
     )
 
 
