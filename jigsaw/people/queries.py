@@ -11,7 +11,7 @@ import dataclasses
 import datetime
 
 import jellyfish
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from jigsaw.access.policy import AnyUser, people_visible_to, restricted_people_hidden_from
@@ -99,7 +99,12 @@ def _candidate_filter(query: SearchQuery, given: str, family: str) -> Q | None:
     if upn:
         clauses.append(Q(upn=upn))
     if query.identifier.strip():
-        ids = PersonIdentifier.objects.filter(value=query.identifier.strip().upper()).values("person_id")
+        # Ids first, as for other names below: a subquery inside the OR defeats the indexes.
+        ids = list(
+            PersonIdentifier.objects.filter(value=query.identifier.strip().upper()).values_list(
+                "person_id", flat=True
+            )
+        )
         clauses.append(Q(pk__in=ids))
     postcode = normalise_postcode(query.postcode) if query.postcode.strip() else None
     family_phonetic = phonetic_key(family) if family else ""
@@ -109,8 +114,15 @@ def _candidate_filter(query: SearchQuery, given: str, family: str) -> Q | None:
         clauses.append(Q(date_of_birth__in=dates))
         if family_phonetic:
             clauses.append(Q(family_phonetic=family_phonetic, date_of_birth__year=dob.year))
-            other = PersonName.objects.filter(family_phonetic=family_phonetic).values("person_id")
-            clauses.append(Q(pk__in=other, date_of_birth__year=dob.year))
+            # Ids first, in their own indexed query: a subquery inside the OR would make
+            # PostgreSQL read every person born that year to test it.
+            other_ids = list(
+                PersonName.objects.filter(
+                    family_phonetic=family_phonetic, person__date_of_birth__year=dob.year
+                ).values_list("person_id", flat=True)
+            )
+            if other_ids:
+                clauses.append(Q(pk__in=other_ids, date_of_birth__year=dob.year))
     elif family_phonetic:
         given_phonetic = phonetic_key(first_name_key(given)) if given else ""
         if given_phonetic:
@@ -120,8 +132,11 @@ def _candidate_filter(query: SearchQuery, given: str, family: str) -> Q | None:
         key = name_key(family)
         if key:
             clauses.append(Q(family_name_key=key))
-        other = PersonName.objects.filter(family_phonetic=family_phonetic).values("person_id")
-        clauses.append(Q(pk__in=other))
+        other_ids = list(
+            PersonName.objects.filter(family_phonetic=family_phonetic).values_list("person_id", flat=True)
+        )
+        if other_ids:
+            clauses.append(Q(pk__in=other_ids))
     if postcode and not clauses:
         at = Residence.objects.filter(address__postcode=postcode).values("person_id")
         clauses.append(Q(pk__in=at))
@@ -131,6 +146,34 @@ def _candidate_filter(query: SearchQuery, given: str, family: str) -> Q | None:
     for clause in clauses[1:]:
         combined |= clause
     return combined
+
+
+def _candidate_order(query: SearchQuery, given: str, family: str) -> list[Case | str]:
+    """Likeliest candidates first, so that when more than CANDIDATE_LIMIT match the keys
+    the limit drops the weakest ones, not those late in the alphabet."""
+    whens: list[When] = []
+    nhs = normalise_nhs_number(query.nhs_number) if query.nhs_number.strip() else None
+    if nhs:
+        whens.append(When(nhs_number=nhs, then=Value(0)))
+    upn = normalise_upn(query.upn) if query.upn.strip() else None
+    if upn:
+        whens.append(When(upn=upn, then=Value(0)))
+    family_key = name_key(family) if family else ""
+    given_key = first_name_key(given) if given else ""
+    dob = query.date_of_birth
+    dates = [dob] + [d for d in [_swapped(dob)] if d] if dob is not None else []
+    if dates and family_key:
+        whens.append(When(family_name_key=family_key, date_of_birth__in=dates, then=Value(1)))
+    if dates and given_key:
+        whens.append(When(given_name_key=given_key, date_of_birth__in=dates, then=Value(2)))
+    if dates:
+        whens.append(When(date_of_birth__in=dates, then=Value(3)))
+    if family_key:
+        whens.append(When(family_name_key=family_key, then=Value(4)))
+    if not whens:
+        return ["family_name", "given_names"]
+    rank = Case(*whens, default=Value(5), output_field=IntegerField())
+    return [rank, "family_name", "given_names"]
 
 
 def _name_similarity(a: str, b: str) -> float:
@@ -215,6 +258,7 @@ def search_people(
     candidates = list(
         (people_visible_to(user) if scope is None else scope)
         .filter(condition)
+        .order_by(*_candidate_order(query, given, family))
         .only(
             "id",
             "given_names",
