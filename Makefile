@@ -23,11 +23,14 @@ jigsaw/static/vendor/.copied: node_modules/.package-lock.json scripts/copy_front
 	$(PY) scripts/copy_frontend.py
 	touch $@
 
-# Browser tests drive Debian's Chromium, never a downloaded browser.
+# Debian packages: Chromium for the browser tests (never a downloaded browser) and Pango,
+# which WeasyPrint uses to lay out PDF exports.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0
 browser-deps:
-	@test -x /usr/bin/chromium || { echo "installing Debian's chromium"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || { echo "could not install chromium: browser tests need /usr/bin/chromium" >&2; exit 1; }; }
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing Debian packages: $$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || { echo "could not install $$missing (needed for the browser tests and PDF exports)" >&2; exit 1; }; fi
 
 demo: install
 	rm -f var/jigsaw.sqlite3 var/jigsaw.sqlite3-wal var/jigsaw.sqlite3-shm
