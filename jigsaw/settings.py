@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jigsaw.workforce",
     "jigsaw.partners",
     "jigsaw.people",
+    "jigsaw.casework",
 ]
 
 MIDDLEWARE = [
