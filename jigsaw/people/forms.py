@@ -92,14 +92,22 @@ class PersonForm(GovukForm):
         )
 
 
-class NewPersonForm(PersonForm):
-    """Adding a person also asks where they live now (optional), and whether the user has
-    seen the likely existing matches."""
-
+class AddressForm(GovukForm):
     line_1 = forms.CharField(label="Address line 1", required=False, max_length=120)
     line_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=120)
     town = forms.CharField(label="Town or city", required=False, max_length=80)
     postcode = forms.CharField(label="Postcode", required=False)
+
+    def address_details(self) -> AddressDetails:
+        d = self.cleaned_data
+        return AddressDetails(line_1=d["line_1"], line_2=d["line_2"], town=d["town"], postcode=d["postcode"])
+
+
+class NewPersonForm(PersonForm, AddressForm):
+    """Adding a person also asks where they live now (optional), and whether the user has
+    seen the likely existing matches."""
+
+    field_order = list(PersonForm.base_fields)  # the person first, then the address
     moved_in = DateField(label="Date they moved in (if known)", required=False)
     confirmed_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -107,7 +115,7 @@ class NewPersonForm(PersonForm):
         d = self.cleaned_data
         if not any(d[f].strip() for f in ("line_1", "line_2", "town", "postcode")):
             return None
-        return AddressDetails(line_1=d["line_1"], line_2=d["line_2"], town=d["town"], postcode=d["postcode"])
+        return self.address_details()
 
     def search_query(self) -> SearchQuery:
         d = self.cleaned_data
@@ -142,16 +150,8 @@ class IdentifierForm(GovukForm):
     issued_by = forms.CharField(label="Issued by (optional)", required=False, max_length=120)
 
 
-class MoveForm(GovukForm):
-    line_1 = forms.CharField(label="Address line 1", required=False, max_length=120)
-    line_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=120)
-    town = forms.CharField(label="Town or city", required=False, max_length=80)
-    postcode = forms.CharField(label="Postcode", required=False)
+class MoveForm(AddressForm):
     moved_in = DateField(label="Date they moved in", required=False, help_text="Leave blank if not known")
-
-    def address(self) -> AddressDetails:
-        d = self.cleaned_data
-        return AddressDetails(line_1=d["line_1"], line_2=d["line_2"], town=d["town"], postcode=d["postcode"])
 
 
 class RelationshipForm(GovukForm):

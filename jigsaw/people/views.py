@@ -208,7 +208,7 @@ def record_move(request: HttpRequest, pk: int) -> HttpResponse:
         return actions.record_move(
             actor=request.user,
             person_id=person.pk,
-            address=form.address(),
+            address=form.address_details(),
             moved_in=form.cleaned_data["moved_in"],
         )
 
