@@ -57,7 +57,7 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "demo_names.json"
 # one is born in the future.
 FIXED_REFERENCE_DATE = datetime.date(2026, 11, 1)
 
-DEMO_PASSWORD = "jigsaw-demo-2009"  # noqa: S105  # nosec B105 - published demo sign-ins, never a real system
+DEMO_PASSWORD = "jigsaw-demo-2009"  # noqa: S105 - published demo sign-ins, never a real system  # nosec B105
 TOWN = "Riverford"
 POSTCODE_AREA = "RF"
 # stdnum checks the LA number against the DfE list, so a made-up one would not validate.
@@ -187,7 +187,7 @@ class DemoGenerator:
     """Plans an endless, reproducible stream of families for one seed."""
 
     def __init__(self, seed: int, *, today: datetime.date | None = None) -> None:
-        self.rng = random.Random(seed)  # nosec B311 - synthetic demo data, not security
+        self.rng = random.Random(seed)  # synthetic demo data, not security  # nosec B311
         self.reference = reference_date(today)
         self.data = load_name_data()
         self._group_cum = list(itertools.accumulate(g.weight for g in self.data.groups))
@@ -846,7 +846,7 @@ def reset_demo() -> None:
         with connection.cursor() as cursor:
             for model in (*direct, Person, Address):
                 table = connection.ops.quote_name(model._meta.db_table)
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # nosec B608 - a table name from the models
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a table name from the models  # nosec B608
         Practitioner.objects.filter(agency__name__in=demo_agencies).delete()
         Team.objects.filter(agency__name__in=demo_agencies).delete()
         Agency.objects.filter(name__in=demo_agencies).delete()

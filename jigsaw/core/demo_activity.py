@@ -26,7 +26,7 @@ def write_access_history(*, seed: int, password: str, searches: int = 40) -> int
     from jigsaw.access.models import AccessLogEntry
 
     before = AccessLogEntry.objects.count()
-    rng = random.Random(seed)  # noqa: S311  # nosec B311 - synthetic demo data, not security
+    rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security  # nosec B311
     users = {u.username: u for u in User.objects.filter(practitioner__isnull=False)}
     worker = users.get("social_worker")
     front_door = users.get("front_door_officer")
@@ -44,7 +44,7 @@ def write_access_history(*, seed: int, password: str, searches: int = 40) -> int
 
     # Failed sign-ins (a mistyped password, then a correct one) through Django's own signals.
     request = RequestFactory().post("/sign-in", REMOTE_ADDR="10.20.30.40")
-    authenticate(request, username="social_worker", password="wrong-password")  # noqa: S106  # nosec B106 - deliberately wrong
+    authenticate(request, username="social_worker", password="wrong-password")  # noqa: S106 - deliberately wrong  # nosec B106
     authenticate(request, username="social_worker", password=password)
     record_access(user=worker, action="sign_in")
 
