@@ -232,6 +232,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# The key of the access log's HMAC chain. Empty: derived from SECRET_KEY. Changing either
+# afterwards makes `jigsaw verify_access_log` report the whole existing chain as broken.
+ACCESS_LOG_KEY = os.environ.get("ACCESS_LOG_KEY", "")
+
 # The demo authority's name and its DfE local authority code.
 JIGSAW_AUTHORITY_NAME = os.environ.get("JIGSAW_AUTHORITY_NAME", "Riverford City Council")
 JIGSAW_LA_CODE = os.environ.get("JIGSAW_LA_CODE", "999")
