@@ -66,7 +66,7 @@ class DateField(forms.MultiValueField):
             raise ValidationError(f"{label} must include a year with 4 numbers")
         try:
             return datetime.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(f"{label} must be a real date") from None
 
 

@@ -155,3 +155,10 @@ def test_a_move_and_a_relationship_through_the_pages(signed_in: Client) -> None:
     assert "3 Mill Lane" in page
     assert "Previous" in page
     assert "Marie Kouao" in page
+
+
+def test_an_absurd_year_is_explained_not_a_server_error(signed_in: Client) -> None:
+    response = signed_in.post(reverse("people:create"), ANNA | {"date_of_birth_year": "2147483648"})
+    assert response.status_code == 200
+    assert "Date of birth must be a real date" in response.content.decode()
+    assert Person.objects.count() == 0
