@@ -26,6 +26,7 @@ urlpatterns = [
     path("session/keep-alive", signin.session_keep_alive, name="session_keep_alive"),
     path("people/", include("jigsaw.people.urls")),
     path("access/", include("jigsaw.access.urls")),
+    path("casework/", include("jigsaw.casework.urls")),
     # One sign-in page for the whole service, the admin site included.
     path(
         "admin/login/",

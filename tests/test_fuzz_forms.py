@@ -14,10 +14,12 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jigsaw.access.models import AccessLogEntry
+from jigsaw.casework.models import Contact
 from jigsaw.people.models import Person
 from tests.factories import make_person, open_by_breaking_glass, persona, restrict
 
@@ -80,6 +82,23 @@ FORMS: list[tuple[str, str, list[str]]] = [
     ("people:add_relationship", "social_worker", ["relative", "kind", "started_year"]),
     ("people:add_household_member", "social_worker", ["member", "joined_day"]),
     ("access:break_glass", "front_door_officer", ["reason"]),
+    (
+        "casework:new_contact",
+        "front_door_officer",
+        [
+            "received_on_day",
+            "received_on_month",
+            "received_on_year",
+            "received_time",
+            "source",
+            "referrer_agency",
+            "referrer_name",
+            "concern",
+            "consent",
+            "urgency",
+        ],
+    ),
+    ("casework:contact", "front_door_officer", ["decision", "reason", "version"]),
     ("access:restrict", "team_manager", ["reason", "permitted_users", "note"]),
     ("access:review", "data_protection_officer", ["outcome", "note"]),
     (
@@ -123,7 +142,7 @@ def _counts() -> dict[str, int]:
     return {
         m._meta.label: m._default_manager.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"people", "access", "partners"}
+        if m._meta.app_label in {"people", "access", "partners", "casework"}
     }
 
 
@@ -132,6 +151,16 @@ def test_malformed_input_never_breaks_a_form(url_name: str, who: str, fields: li
     user: User = persona(who)
     person = make_person(date_of_birth=datetime.date(2014, 2, 3))
     target = person.pk
+    if url_name == "casework:contact":
+        target = Contact.objects.create(
+            person=person,
+            received_at=timezone.now(),
+            source="6",
+            concern="Police attended a domestic incident",
+            consent="not_sought",
+            decision_due=timezone.localdate(),
+            recorded_by=user,
+        ).pk
     if url_name in {"access:break_glass", "access:review"}:
         restrict(person)
         if url_name == "access:review":

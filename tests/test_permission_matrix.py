@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from jigsaw.access.models import SubjectAccessRequest
 from jigsaw.access.roles import Role
+from jigsaw.casework.models import Contact
 from jigsaw.people.models import Person
 from tests.factories import PERSONAS, make_person, open_by_breaking_glass, persona, restrict
 
@@ -58,6 +59,14 @@ def _status(url_name: str, who: str) -> int:
         return 200 if who == "data_protection_officer" else 403
     if url_name == "access:break_glass":
         return 200 if who in SOCIAL_CARE else 403
+    if url_name == "casework:front_door":
+        return 200 if who in SOCIAL_CARE else 403
+    if url_name == "casework:new_contact":
+        return 200 if who in RECORDERS else 403
+    if url_name == "casework:contact":
+        return 200 if who in SOCIAL_CARE else 404
+    if url_name == "casework:authorise":
+        return 405  # a POST only (who may is tested in jigsaw/casework/tests)
     if url_name in {"access:new_subject_access_request", "access:subject_access_export"}:
         return 200 if who == "data_protection_officer" else 403
     if url_name == "access:restrict":
@@ -100,6 +109,16 @@ def _args_for(url_name: str, person: Person) -> list[object]:
 
 
 def _record_for(url_name: str, person: Person) -> int:
+    if url_name in {"casework:contact", "casework:authorise"}:
+        return Contact.objects.create(
+            person=person,
+            received_at=timezone.now(),
+            source="2A",
+            concern="Bruising seen at school",
+            consent="given",
+            decision_due=timezone.localdate(),
+            recorded_by=persona("front_door_officer"),
+        ).pk
     if url_name == "access:break_glass":
         return restrict(make_person(family_name="Restricted")).person_id
     if url_name == "access:review":

@@ -39,6 +39,10 @@ class Permission(enum.StrEnum):
     VIEW_PERSON = "people.view"
     CREATE_PERSON = "people.create"
     CHANGE_PERSON = "people.change"
+    VIEW_CONTACTS = "casework.view_contacts"
+    RECORD_CONTACT = "casework.record_contact"
+    DECIDE_CONTACT = "casework.decide_contact"
+    AUTHORISE_DECISION = "casework.authorise_decision"
     BREAK_GLASS = "access.break_glass"
     RESTRICT_RECORD = "access.restrict"
     REVIEW_ACCESS = "access.review"
@@ -46,13 +50,25 @@ class Permission(enum.StrEnum):
     VIEW_ACCESS_LOG = "access.view_log"
 
 
-_SOCIAL_CARE_READ = {Permission.FIND_PEOPLE, Permission.VIEW_PERSON, Permission.BREAK_GLASS}
-_SOCIAL_CARE_WRITE = _SOCIAL_CARE_READ | {Permission.CREATE_PERSON, Permission.CHANGE_PERSON}
+_SOCIAL_CARE_READ = {
+    Permission.FIND_PEOPLE,
+    Permission.VIEW_PERSON,
+    Permission.BREAK_GLASS,
+    Permission.VIEW_CONTACTS,
+}
+_SOCIAL_CARE_WRITE = _SOCIAL_CARE_READ | {
+    Permission.CREATE_PERSON,
+    Permission.CHANGE_PERSON,
+    Permission.RECORD_CONTACT,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SOCIAL_WORKER: frozenset(_SOCIAL_CARE_WRITE),
-    Role.TEAM_MANAGER: frozenset(_SOCIAL_CARE_WRITE | {Permission.RESTRICT_RECORD}),
-    Role.FRONT_DOOR_OFFICER: frozenset(_SOCIAL_CARE_WRITE),
+    Role.TEAM_MANAGER: frozenset(
+        _SOCIAL_CARE_WRITE
+        | {Permission.RESTRICT_RECORD, Permission.DECIDE_CONTACT, Permission.AUTHORISE_DECISION}
+    ),
+    Role.FRONT_DOOR_OFFICER: frozenset(_SOCIAL_CARE_WRITE | {Permission.DECIDE_CONTACT}),
     # The chair reads the records of the children whose conferences they chair.
     Role.CONFERENCE_CHAIR: frozenset(_SOCIAL_CARE_READ),
     # Partners open the records of children they are named for; flag checks and their own

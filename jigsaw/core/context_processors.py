@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Home", "home", None),
     ("Find a person", "people:search", Permission.FIND_PEOPLE),
     ("Add a person", "people:create", Permission.CREATE_PERSON),
+    ("Front door", "casework:front_door", Permission.VIEW_CONTACTS),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),
 ]

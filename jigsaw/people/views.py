@@ -112,6 +112,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "relatives": queries.relatives_of(request.user, person),
         "household": queries.household_of(request.user, person),
         "can_change": has_permission(request.user, Permission.CHANGE_PERSON),
+        "can_record_contact": has_permission(request.user, Permission.RECORD_CONTACT),
         "can_restrict": has_permission(request.user, Permission.RESTRICT_RECORD)
         and not hasattr(person, "restriction"),
     }
