@@ -69,7 +69,10 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     record_access(user=request.user, action="view", record=found, subjects=[found.person])
-    form = DecisionForm(request.POST or None, initial={"version": found.version, "decision": found.decision})
+    form = DecisionForm(
+        request.POST or None,
+        initial={"version": found.version, "decision": found.decision, "reason": found.decision_reason},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.decide_contact(
