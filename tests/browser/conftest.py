@@ -70,3 +70,21 @@ def pytest_runtest_makereport(
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+# The reference data that data migrations load; a browser test's database is emptied
+# between tests (they run in real transactions), so it is loaded again before each.
+DATA_MIGRATIONS = [
+    ("jigsaw.casework.migrations.0002_default_timescales", "add"),
+    ("jigsaw.access.migrations.0006_default_retention_schedule", "add_defaults"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db: None) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(import_module(module), function)(apps, None)

@@ -37,16 +37,25 @@ class Journey:
         )
         assert_accessible(self.page)
 
+    def submit(self, button: str, label: str) -> None:
+        """Press a form's button and wait for the page it leads to (Jigsaw's session check
+        runs before the form goes, so the navigation starts a moment after the click)."""
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=button).click()
+        self.checkpoint(label)
+
     def sign_in(self, username: str, password: str) -> None:
         self.visit("/sign-in")
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign in").click()
-        self.checkpoint("signed in")
+        self.submit("Sign in", "signed in")
         expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
 
     def nav(self, label: str) -> None:
-        self.page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name=label).click()
+        with self.page.expect_navigation():
+            self.page.get_by_role("navigation", name="Primary navigation").get_by_role(
+                "link", name=label
+            ).click()
         self.checkpoint(label)
 
 

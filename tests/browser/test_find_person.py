@@ -38,13 +38,13 @@ def test_social_worker_finds_a_child_and_opens_the_record(page: Page, live_serve
     page.get_by_label("Day").first.fill("11")
     page.get_by_label("Month").first.fill("2")
     page.get_by_label("Year").first.fill("2015")
-    page.get_by_role("button", name="Search").click()
-    journey.checkpoint("results")
+    journey.submit("Search", "results")
 
     results = page.get_by_role("table")
     expect(results).to_contain_text("Anna Kouao")
     expect(results).to_contain_text("date of birth matches with day and month swapped")
-    results.get_by_role("link", name="Anna Kouao").click()
+    with page.expect_navigation():
+        results.get_by_role("link", name="Anna Kouao").click()
     journey.checkpoint("record")
 
     bar = page.get_by_label("Person")
