@@ -12,6 +12,7 @@ from jigsaw.access.roles import Role
 from jigsaw.casework.models import Contact
 from jigsaw.people.models import Person
 from tests.factories import PERSONAS, make_person, open_by_breaking_glass, persona, restrict
+from tests.matrix import EXPECTED, RECORDS
 
 ROLES = ["anonymous", *PERSONAS]
 SOCIAL_CARE = {"social_worker", "team_manager", "front_door_officer", "conference_chair"}
@@ -32,6 +33,8 @@ def _status(url_name: str, who: str) -> int:
         return 302  # nobody here has an authenticator yet: to set one up
     if url_name == "second_factor_setup":
         return 200
+    if url_name in EXPECTED:
+        return EXPECTED[url_name](who)
     if url_name == "home":
         return 200
     if url_name == "admin:index":
@@ -105,6 +108,8 @@ def _args_for(url_name: str, person: Person) -> list[object]:
             recorded_by=persona("data_protection_officer"),
         )
         return [sar.pk, "json"]
+    if url_name in RECORDS:
+        return RECORDS[url_name](person)
     return [_record_for(url_name, person)]
 
 

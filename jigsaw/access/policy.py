@@ -43,6 +43,11 @@ class Permission(enum.StrEnum):
     RECORD_CONTACT = "casework.record_contact"
     DECIDE_CONTACT = "casework.decide_contact"
     AUTHORISE_DECISION = "casework.authorise_decision"
+    VIEW_CASEWORK = "casework.view"
+    RECORD_CASEWORK = "casework.record"
+    AUTHORISE_CASEWORK = "casework.authorise"
+    ALLOCATE = "casework.allocate"
+    CHAIR_CONFERENCE = "casework.chair_conference"
     BREAK_GLASS = "access.break_glass"
     RESTRICT_RECORD = "access.restrict"
     REVIEW_ACCESS = "access.review"
@@ -55,6 +60,7 @@ _SOCIAL_CARE_READ = {
     Permission.VIEW_PERSON,
     Permission.BREAK_GLASS,
     Permission.VIEW_CONTACTS,
+    Permission.VIEW_CASEWORK,
 }
 _SOCIAL_CARE_WRITE = _SOCIAL_CARE_READ | {
     Permission.CREATE_PERSON,
@@ -63,14 +69,25 @@ _SOCIAL_CARE_WRITE = _SOCIAL_CARE_READ | {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.SOCIAL_WORKER: frozenset(_SOCIAL_CARE_WRITE),
+    Role.SOCIAL_WORKER: frozenset(_SOCIAL_CARE_WRITE | {Permission.RECORD_CASEWORK}),
     Role.TEAM_MANAGER: frozenset(
         _SOCIAL_CARE_WRITE
-        | {Permission.RESTRICT_RECORD, Permission.DECIDE_CONTACT, Permission.AUTHORISE_DECISION}
+        | {
+            Permission.RESTRICT_RECORD,
+            Permission.DECIDE_CONTACT,
+            Permission.AUTHORISE_DECISION,
+            Permission.RECORD_CASEWORK,
+            Permission.AUTHORISE_CASEWORK,
+            Permission.ALLOCATE,
+            Permission.CHAIR_CONFERENCE,
+        }
     ),
+    # The front door records and decides contacts; casework after the referral is the
+    # allocated team's.
     Role.FRONT_DOOR_OFFICER: frozenset(_SOCIAL_CARE_WRITE | {Permission.DECIDE_CONTACT}),
-    # The chair reads the records of the children whose conferences they chair.
-    Role.CONFERENCE_CHAIR: frozenset(_SOCIAL_CARE_READ),
+    # The chair (independent reviewing officer) reads the records of the children whose
+    # conferences they chair and records the conference: attendance, decisions, the plan.
+    Role.CONFERENCE_CHAIR: frozenset(_SOCIAL_CARE_READ | {Permission.CHAIR_CONFERENCE}),
     # Partners open the records of children they are named for; flag checks and their own
     # concerns come with the partners app.
     Role.PARTNER_PRACTITIONER: frozenset({Permission.VIEW_PERSON}),

@@ -1,12 +1,6 @@
-from django.urls import path
-
-from jigsaw.casework import views
+from jigsaw.casework.views import front_door
 
 app_name = "casework"
 
-urlpatterns = [
-    path("front-door", views.front_door, name="front_door"),
-    path("people/<int:person_id>/contacts/new", views.new_contact, name="new_contact"),
-    path("contacts/<int:pk>", views.contact, name="contact"),
-    path("contacts/<int:pk>/authorise", views.authorise, name="authorise"),
-]
+# Each views module owns its URLs; the app's list is theirs joined.
+urlpatterns = [*front_door.urlpatterns]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from jigsaw.access.policy import Permission, get_person_for, has_permission
 from jigsaw.access.views import requires
 from jigsaw.casework import actions, queries
 from jigsaw.casework.forms import ContactForm, DecisionForm
+from jigsaw.casework.models import Referral
 from jigsaw.casework.timescales import is_overdue
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.people.queries import person_flags
@@ -71,7 +73,12 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     record_access(user=request.user, action="view", record=found, subjects=[found.person])
     form = DecisionForm(
         request.POST or None,
-        initial={"version": found.version, "decision": found.decision, "reason": found.decision_reason},
+        initial={
+            "version": found.version,
+            "decision": found.decision,
+            "reason": found.decision_reason,
+            "primary_need": found.primary_need,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -81,6 +88,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
+                primary_need=form.cleaned_data["primary_need"],
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -116,5 +124,19 @@ def authorise(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        referral = Referral.objects.filter(contact_id=pk).first()
+        if referral is not None:
+            messages.success(
+                request, "The decision is authorised and the referral is open, waiting to be allocated"
+            )
+            return redirect("casework:referral", pk=referral.pk)
         messages.success(request, "The decision is authorised")
     return redirect("casework:contact", pk=pk)
+
+
+urlpatterns = [
+    path("front-door", front_door, name="front_door"),
+    path("people/<int:person_id>/contacts/new", new_contact, name="new_contact"),
+    path("contacts/<int:pk>", contact, name="contact"),
+    path("contacts/<int:pk>/authorise", authorise, name="authorise"),
+]

@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from jigsaw.casework.models import Consent, FrontDoorDecision, ReferralSource, Urgency
+from jigsaw.casework.models import Consent, FrontDoorDecision, PrimaryNeed, ReferralSource, Urgency
 from jigsaw.core.forms import DateField, GovukForm
 from jigsaw.partners.models import Agency
 
@@ -50,5 +50,11 @@ class DecisionForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         help_text="The manager authorising it and the referrer will read this",
+    )
+    primary_need = forms.ChoiceField(
+        label="Primary need",
+        choices=[("", "Only for a referral for assessment or a strategy discussion"), *PrimaryNeed.choices],
+        required=False,
+        help_text="The child's main need, as the children in need census records it",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)

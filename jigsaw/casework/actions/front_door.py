@@ -1,21 +1,26 @@
-"""The only code that changes casework records. Each action names the rule it enforces."""
+"""The front door: contacts recorded, decided within a working day, and authorised by a
+manager; an authorised decision to assess opens the referral, pre-filled from the contact."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from jigsaw.access.log import record_access
-from jigsaw.access.policy import AnyUser, Permission, get_person_for, has_permission
+from jigsaw.access.policy import AnyUser, Permission, get_person_for
+from jigsaw.casework.actions.common import EditConflict, acting_user, add_to_chronology
+from jigsaw.casework.actions.episodes import open_referral
 from jigsaw.casework.models import (
+    ChronologyKind,
     Consent,
     Contact,
+    EarlyHelpEpisode,
     FrontDoorDecision,
+    PrimaryNeed,
     ReferralSource,
     TimescaleKey,
     Urgency,
@@ -24,16 +29,8 @@ from jigsaw.casework.queries import contacts_visible_to
 from jigsaw.casework.timescales import due_date
 from jigsaw.partners.models import Agency
 
-
-class EditConflict(Exception):
-    """Someone else saved this record after the user opened it."""
-
-
-def _user(actor: AnyUser, permission: Permission) -> User:
-    if not has_permission(actor, permission):
-        raise PermissionDenied
-    assert isinstance(actor, User)
-    return actor
+# Decisions that open a referral to children's social care when authorised.
+OPENS_REFERRAL = frozenset({FrontDoorDecision.ASSESSMENT, FrontDoorDecision.STRATEGY_DISCUSSION})
 
 
 @transaction.atomic
@@ -51,7 +48,7 @@ def record_contact(
 ) -> Contact:
     """Record a contact about a child; its decision falls due by the timescale policy
     (Working Together 2023: within 1 working day of receipt)."""
-    user = _user(actor, Permission.RECORD_CONTACT)
+    user = acting_user(actor, Permission.RECORD_CONTACT)
     person = get_person_for(actor, person_id)
     errors: dict[str, str] = {}
     if source not in ReferralSource.values:
@@ -81,16 +78,35 @@ def record_contact(
         decision_due=due_date(TimescaleKey.CONTACT_DECISION, timezone.localdate(received_at)),
         recorded_by=user,
     )
+    add_to_chronology(
+        person=person,
+        occurred_on=timezone.localdate(received_at),
+        occurred_at=received_at,
+        kind=ChronologyKind.CONTACT,
+        summary=f"Contact from {contact.get_source_display()}"
+        + (f" ({agency.name})" if agency else "")
+        + f": {contact.concern[:200]}",
+        source=contact,
+        recorded_by=user,
+        agency_id=agency.pk if agency else None,
+    )
     record_access(user=user, action="record_contact", record=contact, subjects=[person])
     return contact
 
 
 @transaction.atomic
 def decide_contact(
-    *, actor: AnyUser, contact_id: int, expected_version: int, decision: str, reason: str
+    *,
+    actor: AnyUser,
+    contact_id: int,
+    expected_version: int,
+    decision: str,
+    reason: str,
+    primary_need: str = "",
 ) -> Contact:
-    """The front door's decision on a contact (Working Together: within 1 working day)."""
-    user = _user(actor, Permission.DECIDE_CONTACT)
+    """The front door's decision on a contact (Working Together: within 1 working day).
+    A decision that opens a referral also records the child's primary need (DfE N0-N9)."""
+    user = acting_user(actor, Permission.DECIDE_CONTACT)
     contact = contacts_visible_to(actor).select_for_update().filter(pk=contact_id).first()
     if contact is None:
         raise Http404("No such contact")
@@ -98,6 +114,8 @@ def decide_contact(
         raise ValidationError({"decision": "Choose the decision"})
     if not reason.strip():
         raise ValidationError({"reason": "Say why: the reason is read by the manager and the referrer"})
+    if decision in OPENS_REFERRAL and primary_need not in PrimaryNeed.values:
+        raise ValidationError({"primary_need": "Choose the child's primary need: the referral records it"})
     if contact.version != expected_version:
         raise EditConflict(
             "Someone else recorded a decision on this contact after you opened it. "
@@ -109,16 +127,22 @@ def decide_contact(
     contact.decision_reason = reason.strip()
     contact.decided_by = user
     contact.decided_at = timezone.now()
+    contact.primary_need = primary_need if decision in OPENS_REFERRAL else ""
     contact.version += 1
-    contact.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at", "version"])
+    contact.save(
+        update_fields=["decision", "decision_reason", "primary_need", "decided_by", "decided_at", "version"]
+    )
     record_access(user=user, action="decide_contact", record=contact, detail={"decision": decision})
     return contact
 
 
 @transaction.atomic
 def authorise_decision(*, actor: AnyUser, contact_id: int) -> Contact:
-    """A manager authorises a front-door decision; nobody authorises their own."""
-    user = _user(actor, Permission.AUTHORISE_DECISION)
+    """A manager authorises a front-door decision; nobody authorises their own. Authorising
+    a decision to assess or to hold a strategy discussion opens the referral (dated the day
+    the contact came in, with its source), unallocated in the manager's team; authorising
+    early help opens an early help episode."""
+    user = acting_user(actor, Permission.AUTHORISE_DECISION)
     contact = contacts_visible_to(actor).select_for_update().filter(pk=contact_id).first()
     if contact is None:
         raise Http404("No such contact")
@@ -133,4 +157,32 @@ def authorise_decision(*, actor: AnyUser, contact_id: int) -> Contact:
     contact.version += 1
     contact.save(update_fields=["authorised_by", "authorised_at", "version"])
     record_access(user=user, action="authorise_decision", record=contact)
+    add_to_chronology(
+        person=contact.person,
+        occurred_on=timezone.localdate(contact.decided_at),
+        occurred_at=contact.decided_at,
+        kind=ChronologyKind.DECISION,
+        summary=f"Front-door decision: {contact.get_decision_display()} (authorised)",
+        detail=contact.decision_reason,
+        source=contact,
+        recorded_by=user,
+    )
+    if contact.decision in OPENS_REFERRAL:
+        open_referral(actor=user, contact=contact)
+    elif contact.decision == FrontDoorDecision.EARLY_HELP:
+        episode = EarlyHelpEpisode.objects.create(
+            person=contact.person,
+            started_on=timezone.localdate(),
+            contact=contact,
+            recorded_by=user,
+        )
+        add_to_chronology(
+            person=contact.person,
+            occurred_on=episode.started_on,
+            kind=ChronologyKind.EARLY_HELP,
+            summary="Early help offered after a contact: a lead professional is to be agreed",
+            source=episode,
+            recorded_by=user,
+        )
+        record_access(user=user, action="open_early_help", record=episode, subjects=[contact.person])
     return contact
