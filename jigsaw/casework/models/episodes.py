@@ -48,6 +48,8 @@ class Referral(models.Model):
     # Closure: proposed by the worker, authorised by a manager (never the proposer).
     closed_on = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=3, choices=ClosureReason.choices, blank=True)
+    # The closure date the worker proposes; it becomes closed_on when a manager authorises.
+    proposed_closure_date = models.DateField(null=True, blank=True)
     closure_summary = models.TextField(blank=True)
     closure_proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
