@@ -33,6 +33,15 @@ def widget_kind(field: BoundField) -> str:
 
 
 @register.filter
+def error_anchor(field: BoundField) -> str:
+    """The id of the input an error summary link should move to: the first box of a date,
+    the first of a set of radios or checkboxes (the Design System's rule)."""
+    if widget_kind(field) in {"date", "radios"}:
+        return f"{field.auto_id}_0"
+    return str(field.auto_id)
+
+
+@register.filter
 def add_error_class(field: BoundField) -> SafeString:
     widget = field.field.widget
     attrs: dict[str, str | bool] = {}

@@ -80,7 +80,9 @@ def test_invalid_input_gets_the_error_summary_and_saves_nothing(signed_in: Clien
     assert "govuk-error-summary" in page
     assert 'href="#id_nhs_number"' in page
     assert 'href="#id_postcode"' in page
-    assert 'href="#id_date_of_birth_day"' in page
+    # The link moves to the first box of the date (the day), which is there to move to.
+    assert 'href="#id_date_of_birth_0"' in page
+    assert 'id="id_date_of_birth_0"' in page
     assert "govuk-form-group--error" in page
     assert Person.objects.count() == 0
 
