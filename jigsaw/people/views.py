@@ -15,6 +15,7 @@ from django.utils import timezone
 from jigsaw.access.log import record_access
 from jigsaw.access.policy import Permission, get_person_for, has_permission
 from jigsaw.access.views import requires
+from jigsaw.casework.queries import person_casework
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.people import actions, queries
 from jigsaw.people.forms import (
@@ -115,6 +116,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record_contact": has_permission(request.user, Permission.RECORD_CONTACT),
         "can_restrict": has_permission(request.user, Permission.RESTRICT_RECORD)
         and not hasattr(person, "restriction"),
+        "casework": person_casework(request.user, person),
+        "can_record_casework": has_permission(request.user, Permission.RECORD_CASEWORK),
     }
     return render(request, "people/detail.html", context)
 

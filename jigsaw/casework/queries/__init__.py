@@ -8,12 +8,19 @@ import dataclasses
 import datetime
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.http import Http404
 
 from jigsaw.access.policy import AnyUser, Permission, has_permission, people_visible_to
-from jigsaw.casework.models import Contact, Referral
+from jigsaw.casework.models import (
+    ChildProtectionPlan,
+    Contact,
+    EarlyHelpEpisode,
+    LookedAfterEpisode,
+    Referral,
+)
 from jigsaw.casework.timescales import is_overdue
+from jigsaw.people.models import Person
 
 M = TypeVar("M", bound=Model)
 
@@ -70,3 +77,36 @@ def front_door_queue(user: AnyUser, *, today: datetime.date) -> dict[str, list[Q
         for c in base.filter(decided_at__isnull=False, authorised_at__isnull=True).order_by("decided_at")
     ]
     return {"decision": awaiting_decision, "authorisation": awaiting_authorisation}
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonCasework:
+    """What the child's page shows of their casework."""
+
+    referrals: list[Referral]
+    open_plan: ChildProtectionPlan | None
+    looked_after: LookedAfterEpisode | None
+    early_help: list[EarlyHelpEpisode]
+    contacts: list[Contact]
+
+
+def person_casework(user: AnyUser, person: Person) -> PersonCasework | None:
+    """The child's episodes (open ones first), plan, looked-after and early help episodes and
+    recent contacts; None for a role that sees no casework."""
+    if not has_permission(user, Permission.VIEW_CASEWORK):
+        return None
+    referrals = list(
+        referrals_visible_to(user)
+        .filter(person=person)
+        .select_related("allocated_worker", "team")
+        .order_by(F("closed_on").desc(nulls_first=True), "-referred_on")[:6]
+    )
+    plan = ChildProtectionPlan.objects.filter(person=person, ended_on__isnull=True).first()
+    looked_after = LookedAfterEpisode.objects.filter(person=person, ended_on__isnull=True).first()
+    early_help = list(
+        EarlyHelpEpisode.objects.filter(person=person)
+        .select_related("lead_professional__agency")
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on")[:3]
+    )
+    contacts = list(contacts_visible_to(user).filter(person=person).order_by("-received_at")[:5])
+    return PersonCasework(referrals, plan, looked_after, early_help, contacts)

@@ -12,7 +12,7 @@ from time_machine import travel
 
 from jigsaw.access.models import AccessLogEntry
 from jigsaw.casework import actions
-from jigsaw.casework.models import Contact
+from jigsaw.casework.models import ChronologyEntry, Contact, EarlyHelpEpisode, Referral
 from jigsaw.casework.queries import front_door_queue
 from tests.factories import make_person
 
@@ -71,12 +71,86 @@ def test_decide_then_authorise_by_another_manager(front_door_officer: User, team
         expected_version=1,
         decision="strategy",
         reason="Injury and disclosure: threshold for a strategy discussion met",
+        primary_need="N1",
     )
     with pytest.raises(PermissionDenied):
         actions.authorise_decision(actor=front_door_officer, contact_id=contact.pk)
     actions.authorise_decision(actor=team_manager, contact_id=contact.pk)
     contact.refresh_from_db()
     assert (contact.decision, contact.authorised_by) == ("strategy", team_manager)
+
+
+def test_a_decision_to_assess_asks_for_the_primary_need(front_door_officer: User) -> None:
+    contact = _contact(front_door_officer)
+    with pytest.raises(ValidationError) as raised:
+        actions.decide_contact(
+            actor=front_door_officer,
+            contact_id=contact.pk,
+            expected_version=1,
+            decision="assessment",
+            reason="Needs an assessment",
+        )
+    assert "primary_need" in raised.value.message_dict
+    contact.refresh_from_db()
+    assert (contact.decision, contact.version) == ("", 1)
+
+
+def test_authorising_a_decision_to_assess_opens_the_referral_from_the_contact(
+    front_door_officer: User, team_manager: User
+) -> None:
+    contact = _contact(front_door_officer)
+    actions.decide_contact(
+        actor=front_door_officer,
+        contact_id=contact.pk,
+        expected_version=1,
+        decision="assessment",
+        reason="Repeated bruising: assess",
+        primary_need="N1",
+    )
+    assert not Referral.objects.exists()  # not until a manager authorises
+
+    actions.authorise_decision(actor=team_manager, contact_id=contact.pk)
+
+    referral = Referral.objects.get()
+    assert (
+        referral.person,
+        referral.contact,
+        referral.referred_on,
+        referral.source,
+        referral.primary_need,
+    ) == (
+        contact.person,
+        contact,
+        FRIDAY_AFTERNOON.date(),
+        "2A",
+        "N1",
+    )
+    assert referral.allocated_worker is None
+    assert referral.team == team_manager.practitioner.team
+    assert list(
+        ChronologyEntry.objects.filter(person=contact.person).order_by("pk").values_list("kind", flat=True)
+    ) == ["contact", "decision", "referral"]
+    assert AccessLogEntry.objects.filter(action="open_referral", record_id=str(referral.pk)).exists()
+
+
+def test_authorising_early_help_opens_an_early_help_episode(
+    front_door_officer: User, team_manager: User
+) -> None:
+    contact = _contact(front_door_officer)
+    actions.decide_contact(
+        actor=front_door_officer,
+        contact_id=contact.pk,
+        expected_version=1,
+        decision="early_help",
+        reason="Family agree to support from the school",
+        primary_need="N4",
+    )
+    actions.authorise_decision(actor=team_manager, contact_id=contact.pk)
+    contact.refresh_from_db()
+    episode = EarlyHelpEpisode.objects.get()
+    assert (episode.person, episode.contact, episode.lead_professional) == (contact.person, contact, None)
+    assert contact.primary_need == ""  # only a referral records it
+    assert not Referral.objects.exists()
 
 
 def test_a_manager_cannot_authorise_their_own_decision(front_door_officer: User, team_manager: User) -> None:
@@ -136,13 +210,14 @@ def test_the_pages(client: Client, front_door_officer: User, team_manager: User)
     assert "Immediate" in client.get(reverse("casework:front_door")).content.decode()
     client.post(
         reverse("casework:contact", args=[contact.pk]),
-        {"decision": "strategy", "reason": "Burn, unexplained", "version": "1"},
+        {"decision": "strategy", "reason": "Burn, unexplained", "version": "1", "primary_need": "N1"},
     )
     client.force_login(team_manager)
     assert (
         "Authorise this decision"
         in client.get(reverse("casework:contact", args=[contact.pk])).content.decode()
     )
-    client.post(reverse("casework:authorise", args=[contact.pk]))
+    response = client.post(reverse("casework:authorise", args=[contact.pk]))
     contact.refresh_from_db()
     assert contact.authorised_by == team_manager
+    assert response["Location"] == reverse("casework:referral", args=[contact.referral.pk])
