@@ -4,11 +4,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from jigsaw.access.policy import Permission, has_permission
+from jigsaw.casework.queries import worklists
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The start page. A social worker or team manager sees the size of their work list
+    (and a manager their team's) with a prominent link to it; the lists themselves, which
+    name children, are on their own pages, whose every view is logged."""
+    today = timezone.localdate()
     return render(
         request,
         "core/home.html",
@@ -16,6 +22,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_find_people": has_permission(request.user, Permission.FIND_PEOPLE),
             "can_create_person": has_permission(request.user, Permission.CREATE_PERSON),
             "can_administer": has_permission(request.user, Permission.ADMINISTER),
+            "my_work": worklists.my_work(request.user, today=today)
+            if has_permission(request.user, Permission.RECORD_CASEWORK)
+            else None,
+            "team_work": worklists.team_work(request.user, today=today)
+            if has_permission(request.user, Permission.ALLOCATE)
+            else None,
         },
     )
 
