@@ -1,6 +1,12 @@
-from jigsaw.casework.views import front_door
+from jigsaw.casework.views import chronology, episodes, front_door, protection, worklists
 
 app_name = "casework"
 
 # Each views module owns its URLs; the app's list is theirs joined.
-urlpatterns = [*front_door.urlpatterns]
+urlpatterns = [
+    *chronology.urlpatterns,
+    *episodes.urlpatterns,
+    *front_door.urlpatterns,
+    *protection.urlpatterns,
+    *worklists.urlpatterns,
+]

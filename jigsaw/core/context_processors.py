@@ -15,7 +15,10 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Home", "home", None),
     ("Find a person", "people:search", Permission.FIND_PEOPLE),
     ("Add a person", "people:create", Permission.CREATE_PERSON),
+    ("My work", "casework:my_work", Permission.RECORD_CASEWORK),
+    ("Team", "casework:team", Permission.ALLOCATE),
     ("Front door", "casework:front_door", Permission.VIEW_CONTACTS),
+    ("Conferences", "casework:conferences", Permission.CHAIR_CONFERENCE),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),
 ]
