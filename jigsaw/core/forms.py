@@ -89,6 +89,9 @@ class GovukForm(forms.Form):
             max_length = getattr(field, "max_length", None)
             if max_length:
                 field.error_messages["max_length"] = f"{label} must be {max_length} characters or fewer"
-            field.error_messages.setdefault("required", f"Enter {label[0].lower()}{label[1:]}")
+            # Django's own "This field is required." is replaced; a message a form set itself stays.
+            if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+                verb = "Choose" if isinstance(field, forms.ChoiceField) else "Enter"
+                field.error_messages["required"] = f"{verb} {label[0].lower()}{label[1:]}"
             if isinstance(field, forms.ChoiceField):
                 field.error_messages["invalid_choice"] = f"Choose {label[0].lower()}{label[1:]} from the list"

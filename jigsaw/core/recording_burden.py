@@ -55,6 +55,44 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
         "urgency",
     ),
     "jigsaw.casework.forms.front_door.DecisionForm": ("decision",),
+    # Allocation: the worker is picked from the team, with each one's caseload shown; a
+    # reason is asked (by the action) only when the case moves from one worker to another.
+    "jigsaw.casework.forms.allocation.AllocationForm": ("worker",),
+    # The episode of need. Dates are pre-filled with today; the closure reason follows from
+    # the assessment's outcome; the referral itself needs no form (the front door opens it).
+    "jigsaw.casework.forms.episodes.VersionedForm": (),
+    "jigsaw.casework.forms.episodes.StartAssessmentForm": ("started_on",),
+    # Saved as the work goes; completing asks (in the action) for the outcome and factors.
+    "jigsaw.casework.forms.episodes.AssessmentForm": (),
+    "jigsaw.casework.forms.episodes.CinPlanForm": ("started_on",),
+    "jigsaw.casework.forms.episodes.CinPlanReviewForm": ("reviewed_on", "summary"),
+    "jigsaw.casework.forms.episodes.CinPlanEndForm": ("ended_on",),
+    "jigsaw.casework.forms.episodes.ClosureForm": ("closed_on", "reason", "summary"),
+    "jigsaw.casework.forms.episodes.EarlyHelpForm": ("started_on",),
+    "jigsaw.casework.forms.episodes.EarlyHelpUpdateForm": (),
+    "jigsaw.casework.forms.episodes.EarlyHelpEndForm": ("ended_on", "end_reason"),
+    "jigsaw.casework.forms.episodes.LookedAfterForm": ("started_on", "legal_status", "placement"),
+    "jigsaw.casework.forms.episodes.LookedAfterEndForm": ("ended_on", "reason_ended"),
+    # Case notes and the chronology. The event time is pre-filled with now.
+    "jigsaw.casework.forms.notes._EventTime": ("occurred_on", "occurred_time"),
+    "jigsaw.casework.forms.notes.CaseNoteForm": ("occurred_on", "occurred_time", "kind", "text"),
+    "jigsaw.casework.forms.notes.CaseNoteEditForm": ("occurred_on", "occurred_time", "text"),
+    "jigsaw.casework.forms.notes.AddendumForm": ("addendum",),
+    "jigsaw.casework.forms.notes.ChronologyFilterForm": (),
+    "jigsaw.casework.forms.notes.SignificantForm": (),
+    # Child protection. Attendees, invitees and core group members are pre-filled from the
+    # professionals already named for the child and from the step before; the conference
+    # date from its due date; the chair from the last conference.
+    "jigsaw.casework.forms.protection.ProtectionForm": (),
+    "jigsaw.casework.forms.protection.ExtraPeopleMixin": (),
+    "jigsaw.casework.forms.protection.StrategyDiscussionForm": ("held_on", "decision", "summary"),
+    "jigsaw.casework.forms.protection.Section47Form": ("outcome", "completed_on"),
+    "jigsaw.casework.forms.protection.ConferenceForm": ("kind", "date", "chair"),
+    # Also one attendance per invitee and one decision per child, added per conference.
+    "jigsaw.casework.forms.protection.ConferenceOutcomeForm": ("child_views", "summary"),
+    "jigsaw.casework.forms.protection.EndPlanForm": ("ended_on", "reason"),
+    "jigsaw.casework.forms.protection.CoreGroupForm": ("held_on",),
+    "jigsaw.casework.forms.protection.VisitForm": ("visited_on", "child_seen"),
 }
 
 

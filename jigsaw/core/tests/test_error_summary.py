@@ -26,3 +26,10 @@ def test_each_link_goes_to_an_input_that_exists() -> None:
     page = str(form["outcome"]) + str(form["factors"]) + str(form["held_on"])
     for anchor in ["id_outcome_0", "id_factors_0", "id_held_on_0"]:
         assert f'id="{anchor}"' in page
+
+
+def test_required_messages_say_what_to_do_in_the_fields_words() -> None:
+    form = _Form(data={})
+    form.is_valid()
+    assert form.errors["name"] == ["Enter name"]
+    assert form.errors["outcome"] == ["Choose outcome"]
