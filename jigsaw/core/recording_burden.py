@@ -96,7 +96,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def required_fields(form_class: type[forms.BaseForm]) -> tuple[str, ...]:
+def required_fields(form_class: type[forms.Form]) -> tuple[str, ...]:
     """The visible fields a user must answer (hidden fields, like the version, are the
     page's business, not the user's)."""
     return tuple(
@@ -106,7 +106,7 @@ def required_fields(form_class: type[forms.BaseForm]) -> tuple[str, ...]:
     )
 
 
-def forms_in_use() -> Iterator[tuple[str, type[forms.BaseForm]]]:
+def forms_in_use() -> Iterator[tuple[str, type[forms.Form]]]:
     """Every concrete form class defined in the counted packages."""
     seen: set[str] = set()
     for package_name in FORM_PACKAGES:
@@ -119,7 +119,7 @@ def forms_in_use() -> Iterator[tuple[str, type[forms.BaseForm]]]:
             ]
         for module in modules:
             for _, cls in inspect.getmembers(module, inspect.isclass):
-                if not issubclass(cls, forms.BaseForm) or cls.__module__ != module.__name__:
+                if not issubclass(cls, forms.Form) or cls.__module__ != module.__name__:
                     continue
                 name = f"{cls.__module__}.{cls.__name__}"
                 if name not in seen:
