@@ -49,7 +49,7 @@ types: install
 
 pytest: install
 	$(JIGSAW) makemigrations --check --dry-run
-	$(VENV)/bin/pytest -p no:cacheprovider
+	$(VENV)/bin/pytest -p no:cacheprovider -n 2
 
 # The one command a developer runs before committing.
 test: lint types pytest

@@ -36,6 +36,7 @@ def test_contact_decision_and_authorisation(page: Page, live_server: LiveServer)
 
     page.get_by_label("Strategy discussion").check()
     page.get_by_label("Reason").fill("Unexplained injuries to a non-mobile baby")
+    page.get_by_label("Primary need").select_option(label="N1 Abuse or neglect")
     journey.submit("Record the decision", "decided")
     journey.submit("Sign out", "signed out")
 

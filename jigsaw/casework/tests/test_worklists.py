@@ -13,11 +13,13 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 from time_machine import travel
 
+from jigsaw.access.log import record_access, verify_chain
 from jigsaw.access.models import AccessLogEntry, AccessLogSubject
 from jigsaw.access.roles import Role
 from jigsaw.casework.models import Allocation, Referral
-from jigsaw.casework.queries.worklists import my_work, team_work
+from jigsaw.casework.queries.worklists import age_on, my_work, team_work
 from jigsaw.partners.models import Notification
+from jigsaw.people.models import BirthDatePrecision, Person
 from jigsaw.workforce.models import CaseKind, CaseloadWeight
 from tests.casework_factories import make_contact, make_referral
 from tests.factories import make_person, persona, restrict
@@ -90,7 +92,7 @@ def test_closed_and_ended_work_does_not_count(team_manager: User, social_worker:
 
     work = my_work(social_worker, today=TODAY)
 
-    assert [c.referral for c in work.cases] == [referral]
+    assert [c.referral.pk for c in work.cases] == [referral.pk]
     assert work.cases[0].kind == CaseKind.ASSESSMENT
     assert work.overdue == []
     row = next(r for r in team_work(team_manager, today=TODAY).caseloads if r.worker == social_worker)
@@ -117,12 +119,12 @@ def test_due_in_the_next_7_days_and_overdue(social_worker: User) -> None:
         ("Core group due", days(6)),
     ]
     assert work.week_ends == datetime.date(2026, 12, 1)
-    first = next(c for c in work.cases if c.referral == referral)
+    first = next(c for c in work.cases if c.referral.pk == referral.pk)
     assert first.next_due is not None
     assert (first.next_due.what, first.overdue_count) == ("Assessment due", 1)
     # The next thing due comes first; a child with nothing dated comes last.
-    assert work.cases[0].referral == referral
-    assert work.cases[-1].referral == done
+    assert work.cases[0].referral.pk == referral.pk
+    assert work.cases[-1].referral.pk == done.pk
 
 
 @travel(WEDNESDAY, tick=False)
@@ -136,8 +138,8 @@ def test_a_section_47_is_due_until_its_conference_is_held(social_worker: User) -
 
     work = my_work(social_worker, today=TODAY)
 
-    assert [(i.referral, i.what) for i in work.overdue] == [
-        (waiting.referral, "Initial child protection conference due")
+    assert [(i.referral.pk if i.referral else None, i.what) for i in work.overdue] == [
+        (waiting.referral_id, "Initial child protection conference due")
     ]
 
 
@@ -167,7 +169,10 @@ def test_the_unallocated_list_says_how_long_each_has_waited(team_manager: User, 
     with travel(WEDNESDAY, tick=False):
         work = team_work(team_manager, today=TODAY)
 
-    assert [(u.case.referral, u.days_waiting) for u in work.unallocated] == [(waiting, 5), (moved_off, 1)]
+    assert [(u.case.referral.pk, u.days_waiting) for u in work.unallocated] == [
+        (waiting.pk, 5),
+        (moved_off.pk, 1),
+    ]
 
 
 @travel(WEDNESDAY, tick=False)
@@ -197,7 +202,7 @@ def test_overdue_work_across_the_team(
         ("Front-door decision due", days(-1)),
         ("Review conference due", days(-1)),
     ]
-    assert next(i for i in work.overdue if i.what == "Front-door decision due").contact == late
+    assert next(i for i in work.overdue if i.what == "Front-door decision due").contact_id == late.pk
     overdue = {r.name: r.overdue for r in work.caseloads}
     assert overdue["Social Worker Persona"] == 2
     assert overdue["Sam Jones"] == 2
@@ -393,3 +398,115 @@ def test_my_work_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(few):
         response = client.get(reverse("casework:my_work"))
     assert "My children (300)" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("born", "precision", "died", "age"),
+    [
+        (datetime.date(2016, 11, 25), BirthDatePrecision.EXACT, None, 10),  # birthday today
+        (datetime.date(2016, 11, 26), BirthDatePrecision.EXACT, None, 9),  # birthday tomorrow
+        (datetime.date(2012, 2, 29), BirthDatePrecision.ESTIMATED, None, 14),
+        (datetime.date(2010, 1, 1), BirthDatePrecision.EXACT, datetime.date(2020, 6, 1), 10),
+        (datetime.date(2027, 2, 1), BirthDatePrecision.EXPECTED, None, None),
+        (None, BirthDatePrecision.EXACT, None, None),
+    ],
+)
+def test_a_childs_age_from_a_row_is_their_age_on_their_record(
+    born: datetime.date | None, precision: str, died: datetime.date | None, age: int | None
+) -> None:
+    person = Person(date_of_birth=born, birth_date_precision=precision, date_of_death=died)
+    unborn = precision == BirthDatePrecision.EXPECTED
+    assert age_on(TODAY, born=born, unborn=unborn, died=died) == person.age_on(TODAY) == age
+
+
+@travel(WEDNESDAY, tick=False)
+def test_the_team_page_logs_every_child_it_names(
+    client: Client, team_manager: User, social_worker: User, front_door_officer: User
+) -> None:
+    unallocated = make_referral(referred_on=days(-3))
+    overdue = make_referral(worker=social_worker, referred_on=days(-70))
+    make_assessment(overdue, due_on=days(-5))
+    late = make_contact(decision_due=days(-2), received_at=WEDNESDAY - datetime.timedelta(days=3))
+    decided = make_contact(decided_by=front_door_officer, decided_at=timezone.now(), decision="nfa")
+    completed = make_referral(worker=social_worker, referred_on=days(-50))
+    make_assessment(completed, due_on=days(5), completed_on=days(-1), completed_by=social_worker)
+    make_referral(worker=social_worker)  # nothing due: counted in the caseloads, not named
+    client.force_login(team_manager)
+
+    page = client.get(reverse("casework:team")).content.decode()
+
+    named = [unallocated.person, overdue.person, late.person, decided.person, completed.person]
+    for person in named:
+        assert person.full_name in page
+    entry = AccessLogEntry.objects.get(action="view_team_work")
+    subjects = [f"people.person:{p.pk}" for p in named]
+    assert entry.detail["subjects"] == subjects
+    assert [f"{t}:{i}" for t, i in entry.subjects.order_by("pk").values_list("record_type", "record_id")] == (
+        subjects
+    )
+    assert list(verify_chain()) == []
+
+
+def test_a_subject_named_by_its_key_is_logged_as_its_record_would_be(social_worker: User) -> None:
+    people = [make_person(), make_person()]
+    by_record = record_access(user=social_worker, action="view_work_list", subjects=people)
+    by_key = record_access(
+        user=social_worker, action="view_work_list", subjects=[("people.person", str(p.pk)) for p in people]
+    )
+
+    assert by_key.detail == by_record.detail
+    rows = [
+        list(AccessLogSubject.objects.filter(entry=e).order_by("pk").values_list("record_type", "record_id"))
+        for e in (by_record, by_key)
+    ]
+    assert rows[0] == rows[1] == [("people.person", str(p.pk)) for p in people]
+    assert list(verify_chain()) == []
+
+
+@travel(WEDNESDAY, tick=False)
+def test_my_work_rows(client: Client, social_worker: User) -> None:
+    unborn = make_referral(
+        make_person(
+            given_names="Baby",
+            date_of_birth=days(60),
+            birth_date_precision=BirthDatePrecision.EXPECTED,
+        ),
+        worker=social_worker,
+    )
+    make_cin_plan(unborn, next_review_due=days(0))
+    unknown = make_referral(make_person(given_names="Nobody", date_of_birth=None), worker=social_worker)
+    make_assessment(unknown, due_on=days(-3))
+    make_referral(make_person(given_names="Ten", date_of_birth=days(-3660)), worker=social_worker)
+    client.force_login(social_worker)
+
+    page = client.get(reverse("casework:my_work")).content.decode()
+
+    assert '<td class="govuk-table__cell">Unborn</td>' in page
+    assert '<td class="govuk-table__cell">Not known</td>' in page
+    assert '<td class="govuk-table__cell">10</td>' in page
+    assert "Child in need review due: 25 November 2026</td>" in page
+    assert (
+        '25 November 2026 <strong class="govuk-tag govuk-tag--orange">Today</strong></td>' in page
+    )  # due soon
+    assert 'Assessment due: 22 November 2026 <strong class="govuk-tag govuk-tag--red">Overdue</strong>' in page
+    assert "3 days overdue" in page
+    assert '<td class="govuk-table__cell">Nothing dated</td>' in page
+    assert f'href="{reverse("casework:referral", args=[unborn.pk])}"' in page
+
+
+@travel(WEDNESDAY, tick=False)
+def test_names_on_the_work_lists_are_escaped(
+    client: Client, team_manager: User, social_worker: User
+) -> None:
+    referral = make_referral(
+        make_person(given_names="<script>alert(1)</script>", family_name="O'Brien & Co"),
+        worker=social_worker,
+        referred_on=days(-40),
+    )
+    make_assessment(referral, due_on=days(-1))
+
+    for user, url in [(social_worker, "casework:my_work"), (team_manager, "casework:team")]:
+        client.force_login(user)
+        page = client.get(reverse(url)).content.decode()
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Brien &amp; Co" in page

@@ -12,10 +12,6 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from jigsaw.casework.models import ChildProtectionPlan, Section47Enquiry
-
-# The browser fixtures live with the browser tests; this test is kept beside the other
-# child protection tests, so it borrows them (reference_data is autouse there).
-from tests.browser.conftest import browser, page, playwright, reference_data  # noqa: F401
 from tests.browser.pages import Journey
 from tests.casework_factories import make_referral
 from tests.factories import PASSWORD, make_person, persona
@@ -30,7 +26,7 @@ def _fill_date(tab: Page, day: datetime.date) -> None:
     tab.get_by_label("Year").fill(str(day.year))
 
 
-def test_siblings_from_strategy_discussion_to_the_end_of_a_plan(page: Page, live_server: LiveServer) -> None:  # noqa: F811 (the fixture)
+def test_siblings_from_strategy_discussion_to_the_end_of_a_plan(page: Page, live_server: LiveServer) -> None:
     worker = persona("social_worker")
     persona("conference_chair")
     today = timezone.localdate()
