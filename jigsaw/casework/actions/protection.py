@@ -803,7 +803,8 @@ def record_visit(
 ) -> Visit:
     """Record a visit to a child. A child on a plan must be seen at the policy's
     PLAN_VISIT interval (10 working days): a visit where the child was seen restarts that
-    clock; one where they were not seen does not."""
+    clock; one where they were not seen does not. An unborn child on a pre-birth plan
+    cannot be seen: a visit to the expectant mother restarts it."""
     user = acting_user(actor, Permission.RECORD_CASEWORK)
     referral = get_casework_for(
         user, Referral.objects.select_for_update().select_related("person"), referral_id, "person"
@@ -838,7 +839,7 @@ def record_visit(
         note=note.strip(),
         visited_by=user,
     )
-    if plan is not None and child_seen:
+    if plan is not None and (child_seen or referral.person.is_unborn):
         next_due = due_date(TimescaleKey.PLAN_VISIT, visited_on)
         # A visit recorded late does not move the clock back.
         if plan.next_visit_due is None or next_due > plan.next_visit_due:

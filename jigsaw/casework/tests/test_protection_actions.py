@@ -579,6 +579,25 @@ def test_a_seen_visit_restarts_the_visit_clock_and_an_unseen_one_does_not(social
 
 
 @travel(datetime.datetime(2026, 4, 1, 17, tzinfo=UTC), tick=False)
+def test_a_pre_birth_visit_to_the_mother_restarts_an_unborn_childs_visit_clock(social_worker: User) -> None:
+    unborn = make_person(given_names="Baby", date_of_birth=D(2026, 6, 1), birth_date_precision="expected")
+    referral = make_referral(unborn, worker=social_worker, referred_on=REFERRED)
+    plan = make_plan(referral, started_on=CONFERENCE)
+
+    record_visit(
+        actor=social_worker,
+        referral_id=referral.pk,
+        visited_on=D(2026, 4, 1),
+        child_seen=False,
+        seen_alone=False,
+        note="Visited the mother at home; the pregnancy is going well.",
+    )
+
+    plan.refresh_from_db()
+    assert plan.next_visit_due == D(2026, 4, 17)
+
+
+@travel(datetime.datetime(2026, 4, 1, 17, tzinfo=UTC), tick=False)
 def test_a_visit_refuses_seen_alone_without_seen_and_wrong_dates(social_worker: User) -> None:
     referral = make_referral(worker=social_worker, referred_on=REFERRED)
     with pytest.raises(ValidationError) as raised:
