@@ -8,6 +8,7 @@ import datetime
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -137,7 +138,9 @@ def chronology_entries(
         entries = entries.filter(occurred_on__gte=filters.date_from)
     if filters.date_to is not None:
         entries = entries.filter(occurred_on__lte=filters.date_to)
-    return entries.order_by("-occurred_on", "-occurred_at", "-pk")
+    # Within a day, events with a time by that time; events known only by their date (a
+    # conference, a visit) by when they were recorded, so a day reads in the order it went.
+    return entries.order_by("-occurred_on", Coalesce("occurred_at", "recorded_at").desc(), "-pk")
 
 
 MONTHS = ("", *(datetime.date(2000, month, 1).strftime("%B") for month in range(1, 13)))
