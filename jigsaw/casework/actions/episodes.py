@@ -9,7 +9,6 @@ import datetime
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from jigsaw.access.log import record_access
@@ -41,7 +40,7 @@ from jigsaw.casework.models import (
     Timescale,
     TimescaleKey,
 )
-from jigsaw.casework.queries import casework_visible_to, referrals_visible_to
+from jigsaw.casework.queries import get_casework_for
 from jigsaw.casework.queries.episodes import closure_blockers, factor_labels
 from jigsaw.casework.timescales import add_months, due_date, policy_in_force
 from jigsaw.partners.models import Practitioner
@@ -85,10 +84,7 @@ def open_referral(*, actor: User, contact: Contact) -> Referral:
 
 
 def _locked_referral(actor: AnyUser, referral_id: int) -> Referral:
-    referral = referrals_visible_to(actor).select_for_update().filter(pk=referral_id).first()
-    if referral is None:
-        raise Http404("No such referral")
-    return referral
+    return get_casework_for(actor, Referral.objects.select_for_update(), referral_id, "person")
 
 
 def _open_referral(actor: AnyUser, referral_id: int, field: str) -> Referral:
@@ -99,51 +95,19 @@ def _open_referral(actor: AnyUser, referral_id: int, field: str) -> Referral:
 
 
 def _locked_assessment(actor: AnyUser, assessment_id: int) -> Assessment:
-    found = (
-        casework_visible_to(actor, Assessment.objects.all(), "referral__person")
-        .select_for_update()
-        .filter(pk=assessment_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such assessment")
-    return found
+    return get_casework_for(actor, Assessment.objects.select_for_update(), assessment_id, "referral__person")
 
 
 def _locked_cin_plan(actor: AnyUser, plan_id: int) -> ChildInNeedPlan:
-    found = (
-        casework_visible_to(actor, ChildInNeedPlan.objects.all(), "referral__person")
-        .select_for_update()
-        .filter(pk=plan_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such plan")
-    return found
+    return get_casework_for(actor, ChildInNeedPlan.objects.select_for_update(), plan_id, "referral__person")
 
 
 def _locked_early_help(actor: AnyUser, episode_id: int) -> EarlyHelpEpisode:
-    found = (
-        casework_visible_to(actor, EarlyHelpEpisode.objects.all(), "person")
-        .select_for_update()
-        .filter(pk=episode_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such early help episode")
-    return found
+    return get_casework_for(actor, EarlyHelpEpisode.objects.select_for_update(), episode_id, "person")
 
 
 def _locked_looked_after(actor: AnyUser, episode_id: int) -> LookedAfterEpisode:
-    found = (
-        casework_visible_to(actor, LookedAfterEpisode.objects.all(), "person")
-        .select_for_update()
-        .filter(pk=episode_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such looked-after episode")
-    return found
+    return get_casework_for(actor, LookedAfterEpisode.objects.select_for_update(), episode_id, "person")
 
 
 def _name(user: User) -> str:
