@@ -19,12 +19,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from jigsaw.access.models import AccessLogEntry, AccessLogHead, AccessLogSubject
 
 GENESIS = "0" * 64
+
+# A record an entry concerns, named as `record._meta.label_lower` and `str(record.pk)` name
+# it: ("people.person", "42"). For a caller that has the keys but no model instances (a
+# team's work list names hundreds of children read as rows; building a Person for each only
+# to name it cost more than the rest of the log write).
+SubjectKey = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -73,13 +79,14 @@ def record_access(
     record_id: str = "",
     detail: dict[str, Any] | None = None,
     reason: str = "",
-    subjects: Iterable[models.Model] = (),
+    subjects: Iterable[models.Model | SubjectKey] = (),
 ) -> AccessLogEntry:
     """Append one entry. Runs inside the caller's transaction when there is one, so a
     change and its log row commit or roll back together.
 
     `subjects` are the other records the entry concerns (the people a search returned);
     they are listed in the hashed detail and indexed for "who has looked at this child?".
+    Each is a model instance or its `SubjectKey`; both are logged alike.
     """
     if record is not None:
         record_type = record._meta.label_lower
@@ -87,7 +94,7 @@ def record_access(
     user_id = user.pk if user is not None and user.is_authenticated else None
     origin = current_origin.get() or Origin(None, "")
     subject_list = list(subjects)
-    concerned = [(s._meta.label_lower, str(s.pk)) for s in subject_list]
+    concerned = [s if isinstance(s, tuple) else (s._meta.label_lower, str(s.pk)) for s in subject_list]
     if record_type and record_id:
         concerned.insert(0, (record_type, record_id))
     if subject_list:
@@ -111,13 +118,38 @@ def record_access(
         )
         entry.entry_hash = _entry_hash(head.last_hash, _payload(entry))
         entry.save()
-        AccessLogSubject.objects.bulk_create(
-            [AccessLogSubject(entry=entry, record_type=t, record_id=i) for t, i in dict.fromkeys(concerned)]
-        )
+        _insert_subjects(entry.pk, list(dict.fromkeys(concerned)))
         head.last_hash = entry.entry_hash
         head.entries += 1
         head.save(update_fields=["last_hash", "entries"])
     return entry
+
+
+def _insert_subjects(entry_id: int, subjects: list[SubjectKey]) -> None:
+    """The entry's AccessLogSubject rows, in order, in one statement: the rows bulk_create
+    would write, without a model instance and per-value preparation for each (a team
+    manager's page names 300 children; bulk_create spent 5 to 10 ms on them, this 2)."""
+    if not subjects:
+        return
+    meta = AccessLogSubject._meta
+    connection = connections[router.db_for_write(AccessLogSubject)]
+    quote = connection.ops.quote_name
+    by_name = {field.name: field for field in meta.concrete_fields}
+    fields = [by_name[name] for name in ("entry", "record_type", "record_id")]
+    insert = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array a column, as bulk_create writes it on PostgreSQL.
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            cursor.execute(
+                f"{insert} SELECT * FROM UNNEST({arrays})",  # noqa: S608  names from _meta
+                [[entry_id] * len(subjects), [t for t, _ in subjects], [i for _, i in subjects]],
+            )
+        else:
+            cursor.executemany(
+                f"{insert} VALUES (%s, %s, %s)",
+                [(entry_id, record_type, record_id) for record_type, record_id in subjects],
+            )
 
 
 @dataclass(frozen=True)

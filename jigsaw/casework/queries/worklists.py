@@ -6,6 +6,11 @@ referrals come in one query (their current kind worked out by subqueries), then 
 per kind of dated work (assessments, section 47 enquiries, child protection plans, child in
 need plans) for all of them at once. Everything goes through `casework_visible_to`.
 
+A team manager's page holds hundreds of episodes (bench/chronology.py times one of 300), so
+the lists read only the columns they show, as rows (`values_list`) rather than model
+instances, and build each kind of link once (`PageLink`) rather than with the URL resolver
+row by row.
+
 "Due this week" is the next 7 days: today and the six days after it.
 """
 
@@ -17,9 +22,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from jigsaw.access.policy import AnyUser, Permission, has_permission
@@ -30,10 +37,11 @@ from jigsaw.casework.models import (
     Assessment,
     ChildInNeedPlan,
     ChildProtectionPlan,
+    ClosureReason,
     ConferenceChild,
     ConferenceKind,
-    Contact,
     EarlyHelpEpisode,
+    FrontDoorDecision,
     LookedAfterEpisode,
     Referral,
     Section47Enquiry,
@@ -41,7 +49,7 @@ from jigsaw.casework.models import (
 )
 from jigsaw.casework.queries import casework_visible_to, contacts_visible_to, referrals_visible_to
 from jigsaw.partners.models import Notification, Practitioner
-from jigsaw.people.models import Person
+from jigsaw.people.models import BirthDatePrecision
 from jigsaw.workforce.models import CaseKind, Team
 from jigsaw.workforce.queries import caseload_weights, weighted_caseload
 
@@ -53,17 +61,118 @@ ALERTS_SHOWN = 20
 CASE_HOLDING_ROLES = (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
 
 
-@dataclasses.dataclass(frozen=True)
+class PageLink:
+    """The URL of a page taking a record's pk, reversed once and then filled in for each
+    record: the resolver costs tens of microseconds a call, and a team's page links
+    hundreds of children."""
+
+    _MARKER = 9_876_543_210
+
+    def __init__(self, url_name: str) -> None:
+        self._head, _, self._tail = reverse(url_name, args=[self._MARKER]).partition(str(self._MARKER))
+
+    def __call__(self, pk: int) -> str:
+        return f"{self._head}{pk}{self._tail}"
+
+
+def age_on(
+    day: datetime.date, *, born: datetime.date | None, unborn: bool, died: datetime.date | None
+) -> int | None:
+    """A child's age in whole years on `day`, worked out as `Person.age_on` does, from a row."""
+    if born is None or unborn:
+        return None
+    end = min(day, died) if died else day
+    years = end.year - born.year
+    if (end.month, end.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Child:
+    """A child as a work list names them; `pk` is their `people.Person`."""
+
+    pk: int
+    full_name: str
+    is_unborn: bool
+    # On the day of the list; None when the date of birth is not known or the child is unborn.
+    age: int | None
+
+
+def _child_columns(path: str) -> tuple[str, ...]:
+    """The columns a `Child` is made of, reached from a record through `path` (its person)."""
+    return (
+        f"{path}_id",
+        f"{path}__given_names",
+        f"{path}__family_name",
+        f"{path}__date_of_birth",
+        f"{path}__birth_date_precision",
+        f"{path}__date_of_death",
+    )
+
+
+def _child(row: Sequence[Any], today: datetime.date) -> Child:
+    pk, given_names, family_name, born, precision, died = row
+    unborn = precision == BirthDatePrecision.EXPECTED
+    return Child(
+        pk=pk,
+        full_name=f"{given_names} {family_name}".strip(),
+        is_unborn=unborn,
+        age=age_on(today, born=born, unborn=unborn, died=died),
+    )
+
+
+def _shown_name(practitioner_name: str | None, first_name: str, last_name: str, username: str) -> str:
+    """A user's name as the pages show it (`display_name`), from the columns of a row."""
+    return practitioner_name or f"{first_name} {last_name}".strip() or username
+
+
+def _user_columns(path: str) -> tuple[str, ...]:
+    """The columns `_shown_name` needs, reached from a record through `path` (a user)."""
+    return (
+        f"{path}__practitioner__full_name",
+        f"{path}__first_name",
+        f"{path}__last_name",
+        f"{path}__username",
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Episode:
+    """An open referral (an episode of need) as a work list reads it: the columns it shows,
+    and what the case is now."""
+
+    pk: int
+    person: Child
+    url: str
+    referred_on: datetime.date
+    team_id: int | None
+    allocated_worker_id: int | None
+    # The allocated worker as the team's lists name them (their practitioner name, else their
+    # user name); "" when nobody is allocated.
+    worker: str
+    created_at: datetime.datetime
+    closure_reason: str
+    closure_proposed_by_id: int | None
+    closure_proposed_at: datetime.datetime | None
+    closure_authorised_at: datetime.datetime | None
+    kind: CaseKind
+    # The category of the open child protection plan ("" when there is none).
+    category: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class WorkItem:
     """One dated piece of work about a child: on their episode (`referral`), or a contact
-    at the front door waiting for its decision (`contact`)."""
+    at the front door waiting for its decision (`contact_id`). `url` is the page to open."""
 
-    person: Person
+    person: Child
     what: str
     due: datetime.date
     today: datetime.date
-    referral: Referral | None = None
-    contact: Contact | None = None
+    url: str
+    referral: Episode | None = None
+    contact_id: int | None = None
 
     @property
     def overdue(self) -> bool:
@@ -74,23 +183,44 @@ class WorkItem:
         return max((self.today - self.due).days, 0)
 
     @property
+    def overdue_by(self) -> str:
+        """ "1 day overdue", "12 days overdue"."""
+        days = self.days_overdue
+        return f"{days} day{'' if days == 1 else 's'} overdue"
+
+    @property
     def due_soon(self) -> bool:
         return self.today <= self.due <= self.today + WEEK
 
     @property
-    def worker(self) -> User | None:
-        return self.referral.allocated_worker if self.referral is not None else None
+    def worker(self) -> str:
+        """Whose work it is, as the team's list says: the front door's, the allocated
+        worker's, or nobody's yet."""
+        if self.contact_id is not None:
+            return "Front door"
+        if self.referral is not None and self.referral.worker:
+            return self.referral.worker
+        return "Unallocated"
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Case:
-    """An open episode as a work list shows it."""
+    """An open episode as a work list shows it, with its dated work, soonest first."""
 
-    referral: Referral
-    kind: CaseKind
-    category: str
-    age: int | None
+    referral: Episode
     items: list[WorkItem]
+
+    @property
+    def kind(self) -> CaseKind:
+        return self.referral.kind
+
+    @property
+    def category(self) -> str:
+        return self.referral.category
+
+    @property
+    def age(self) -> int | None:
+        return self.referral.person.age
 
     @property
     def stage(self) -> str:
@@ -101,34 +231,13 @@ class Case:
             CaseKind.CHILD_IN_NEED: "Child in need",
         }.get(self.kind, "Assessment")
 
-    @cached_property
+    @property
     def next_due(self) -> WorkItem | None:
-        return min(self.items, key=lambda i: i.due, default=None)
+        return self.items[0] if self.items else None
 
-    @cached_property
+    @property
     def overdue_count(self) -> int:
         return sum(1 for i in self.items if i.overdue)
-
-
-# What the work lists read of a referral and its child (loading only these keeps a page of
-# hundreds of episodes fast; anything else would be read row by row, which the query-count
-# tests would catch).
-_LISTED = (
-    "person__given_names",
-    "person__family_name",
-    "person__date_of_birth",
-    "person__birth_date_precision",
-    "person__date_of_death",
-    "referred_on",
-    "team",
-    "allocated_worker",
-    "created_at",
-    "closed_on",
-    "closure_reason",
-    "closure_proposed_by",
-    "closure_proposed_at",
-    "closure_authorised_at",
-)
 
 
 def open_referrals(user: AnyUser) -> QuerySet[Referral]:
@@ -139,8 +248,6 @@ def open_referrals(user: AnyUser) -> QuerySet[Referral]:
     return (
         referrals_visible_to(user)
         .filter(closed_on__isnull=True)
-        .select_related("person")
-        .only(*_LISTED)
         .annotate(
             cp_category=Subquery(open_plan.order_by("-started_on").values("latest_category")[:1]),
             is_looked_after=Exists(
@@ -153,34 +260,98 @@ def open_referrals(user: AnyUser) -> QuerySet[Referral]:
     )
 
 
-def case_kind(referral: Referral) -> CaseKind:
-    """What the case is now (read from `open_referrals`' annotations): an open child
-    protection plan outweighs being looked after, which outweighs a child in need plan;
-    anything else is an assessment."""
-    if getattr(referral, "cp_category", None):
+def case_kind(*, cp_category: str | None, looked_after: bool, cin_plan: bool) -> CaseKind:
+    """What the case is now (from `open_referrals`' annotations): an open child protection
+    plan outweighs being looked after, which outweighs a child in need plan; anything else
+    is an assessment."""
+    if cp_category:
         return CaseKind.CHILD_PROTECTION
-    if getattr(referral, "is_looked_after", False):
+    if looked_after:
         return CaseKind.LOOKED_AFTER
-    if getattr(referral, "in_cin_plan", False):
+    if cin_plan:
         return CaseKind.CHILD_IN_NEED
     return CaseKind.ASSESSMENT
 
 
-def work_items(referrals: Sequence[Referral], *, today: datetime.date) -> dict[int, list[WorkItem]]:
-    """The dated work on each referral (by its pk), four queries for any number:
-    assessments not completed (due by the assessment timescale), section 47 enquiries
-    whose initial conference has not been held, the clocks of open child protection plans
-    (review conference, core group, statutory visit) and child in need plan reviews."""
-    by_pk = {r.pk: r for r in referrals}
+_EPISODE_COLUMNS = (
+    *_child_columns("person"),
+    "pk",
+    "referred_on",
+    "team_id",
+    "allocated_worker_id",
+    "allocated_worker__practitioner__full_name",
+    "allocated_worker__username",
+    "created_at",
+    "closure_reason",
+    "closure_proposed_by_id",
+    "closure_proposed_at",
+    "closure_authorised_at",
+    "cp_category",
+    "is_looked_after",
+    "in_cin_plan",
+)
+
+
+def episodes(referrals: QuerySet[Referral], *, today: datetime.date) -> list[Episode]:
+    """The referrals (from `open_referrals`) as work-list rows, in one query."""
+    link = PageLink("casework:referral")
+    found = []
+    for row in referrals.values_list(*_EPISODE_COLUMNS):
+        (
+            pk,
+            referred_on,
+            team_id,
+            worker_id,
+            worker_practitioner_name,
+            worker_username,
+            created_at,
+            closure_reason,
+            closure_proposed_by_id,
+            closure_proposed_at,
+            closure_authorised_at,
+            cp_category,
+            looked_after,
+            cin_plan,
+        ) = row[6:]
+        found.append(
+            Episode(
+                pk=pk,
+                person=_child(row[:6], today),
+                url=link(pk),
+                referred_on=referred_on,
+                team_id=team_id,
+                allocated_worker_id=worker_id,
+                worker=(worker_practitioner_name or worker_username) if worker_id is not None else "",
+                created_at=created_at,
+                closure_reason=closure_reason,
+                closure_proposed_by_id=closure_proposed_by_id,
+                closure_proposed_at=closure_proposed_at,
+                closure_authorised_at=closure_authorised_at,
+                kind=case_kind(cp_category=cp_category, looked_after=looked_after, cin_plan=cin_plan),
+                category=cp_category or "",
+            )
+        )
+    return found
+
+
+def work_items(episodes: Sequence[Episode], *, today: datetime.date) -> dict[int, list[WorkItem]]:
+    """The dated work on each episode (by its pk), soonest first, four queries for any
+    number: assessments not completed (due by the assessment timescale), section 47
+    enquiries whose initial conference has not been held, the clocks of open child
+    protection plans (review conference, core group, statutory visit) and child in need
+    plan reviews."""
+    by_pk = {e.pk: e for e in episodes}
     items: dict[int, list[WorkItem]] = defaultdict(list)
     if not by_pk:
         return items
     ids = list(by_pk)
 
     def add(referral_id: int, what: str, due: datetime.date | None) -> None:
-        referral = by_pk[referral_id]
+        episode = by_pk[referral_id]
         if due is not None:
-            items[referral_id].append(WorkItem(referral.person, what, due, today, referral=referral))
+            items[referral_id].append(
+                WorkItem(episode.person, what, due, today, episode.url, referral=episode)
+            )
 
     for referral_id, due_on in Assessment.objects.filter(
         referral_id__in=ids, completed_on__isnull=True
@@ -220,24 +391,18 @@ def work_items(referrals: Sequence[Referral], *, today: datetime.date) -> dict[i
     return items
 
 
-def cases_of(
-    referrals: Iterable[Referral], items: dict[int, list[WorkItem]], *, today: datetime.date
-) -> list[Case]:
-    return [
-        Case(
-            referral=r,
-            kind=case_kind(r),
-            category=getattr(r, "cp_category", None) or "",
-            age=r.person.age_on(today),
-            items=items.get(r.pk, []),
-        )
-        for r in referrals
-    ]
+def cases_of(episodes: Iterable[Episode], items: dict[int, list[WorkItem]]) -> list[Case]:
+    return [Case(referral=e, items=items.get(e.pk, [])) for e in episodes]
 
 
 def _by_due(cases: Iterable[Case]) -> list[Case]:
     far = datetime.date.max
-    return sorted(cases, key=lambda c: (c.next_due.due if c.next_due else far, c.referral.person.full_name))
+
+    def key(case: Case) -> tuple[datetime.date, str]:
+        first = case.next_due
+        return (first.due if first is not None else far, case.referral.person.full_name)
+
+    return sorted(cases, key=key)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -248,7 +413,7 @@ class MyWork:
     unread: int
 
     @property
-    def children(self) -> list[Person]:
+    def children(self) -> list[Child]:
         """Every child the page names (for the access log)."""
         return [c.referral.person for c in self.cases]
 
@@ -281,14 +446,12 @@ def unread_alerts(user: AnyUser) -> QuerySet[Notification]:
 def my_work(user: AnyUser, *, today: datetime.date) -> MyWork:
     """A social worker's work list: the open episodes allocated to them (next thing due
     first), and their newest unread alerts."""
-    referrals = list(open_referrals(user).filter(allocated_worker_id=user.pk))
-    items = work_items(referrals, today=today)
+    mine = episodes(open_referrals(user).filter(allocated_worker_id=user.pk), today=today)
+    items = work_items(mine, today=today)
     alerts = unread_alerts(user)
     shown = list(alerts[:ALERTS_SHOWN])
     unread = len(shown) if len(shown) < ALERTS_SHOWN else alerts.count()
-    return MyWork(
-        today=today, cases=_by_due(cases_of(referrals, items, today=today)), alerts=shown, unread=unread
-    )
+    return MyWork(today=today, cases=_by_due(cases_of(mine, items)), alerts=shown, unread=unread)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -332,13 +495,21 @@ def caseloads(
     """Each worker's open cases (count), the early help episodes they lead, their weighted
     caseload (the weight of each case's current kind, added up) and their overdue items.
     Workers holding one of `cases` but not in `workers` get a row too (marked not in the
-    team). Two queries: the weights and the early help episodes."""
+    team). Two queries (the weights and the early help episodes), and a third for the
+    workers outside `workers` when there are any."""
     weights = caseload_weights()
     holders: dict[int, User] = {p.user.pk: p.user for p in workers if p.user is not None}
-    for case in cases:
-        worker = case.referral.allocated_worker
-        if worker is not None and worker.pk not in holders:
-            holders[worker.pk] = worker
+    outside = {
+        c.referral.allocated_worker_id
+        for c in cases
+        if c.referral.allocated_worker_id is not None and c.referral.allocated_worker_id not in holders
+    }
+    if outside:
+        found = {u.pk: u for u in User.objects.filter(pk__in=outside).select_related("practitioner")}
+        for case in cases:
+            worker_id = case.referral.allocated_worker_id
+            if worker_id is not None and worker_id not in holders:
+                holders[worker_id] = found[worker_id]
     kinds: dict[int, list[CaseKind]] = defaultdict(list)
     overdue: dict[int, int] = defaultdict(int)
     for case in cases:
@@ -372,29 +543,36 @@ def caseloads(
     return sorted(rows, key=lambda r: (not r.in_team, r.name.lower()))
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Unallocated:
     case: Case
     waiting_since: datetime.date
     today: datetime.date
+    allocate_url: str
 
     @property
     def days_waiting(self) -> int:
         return (self.today - self.waiting_since).days
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class SignOff:
     """Something a manager must authorise: who is asking, since when, and whether this
-    manager may (nobody authorises their own)."""
+    manager may (nobody authorises their own). It is about a contact (`contact_id`) or an
+    episode (`referral_id`); `url` is its page."""
 
     what: str
-    child_name: str
+    child: Child
     asked_by: str
     since: datetime.date
     own: bool
-    contact: Contact | None = None
-    referral: Referral | None = None
+    url: str
+    contact_id: int | None = None
+    referral_id: int | None = None
+
+    @property
+    def child_name(self) -> str:
+        return self.child.full_name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -407,35 +585,31 @@ class TeamWork:
     sign_off: list[SignOff]
 
     @property
-    def children(self) -> list[Person]:
-        """Every child the page names (for the access log)."""
+    def children(self) -> list[Child]:
+        """Every child the page names (for the access log), each once, in the order the
+        log has always listed them."""
         named = [u.case.referral.person for u in self.unallocated] + [i.person for i in self.overdue]
-        named += [s.contact.person for s in self.sign_off if s.contact is not None]
-        named += [s.referral.person for s in self.sign_off if s.referral is not None]
-        return list({p.pk: p for p in named}.values())
+        named += [s.child for s in self.sign_off if s.contact_id is not None]
+        named += [s.child for s in self.sign_off if s.referral_id is not None]
+        return list({c.pk: c for c in named}.values())
 
 
-def _display(user: User | None) -> str:
-    return display_name(user) if user is not None else ""
+def _last_allocations_ended(referral_ids: list[int]) -> dict[int, datetime.datetime]:
+    """When each of these referrals' last allocation ended (none for a referral never allocated)."""
+    if not referral_ids:
+        return {}
+    return dict(
+        Allocation.objects.filter(referral_id__in=referral_ids, ended_at__isnull=False)
+        .order_by()
+        .values("referral_id")
+        .annotate(last=Max("ended_at"))
+        .values_list("referral_id", "last")
+    )
 
 
-def _waiting_since(referral: Referral) -> datetime.date:
+def _waiting_since(episode: Episode, last_ended: dict[int, datetime.datetime]) -> datetime.date:
     """Unallocated since its last worker's allocation ended, or since it was opened."""
-    since: datetime.datetime = getattr(referral, "last_allocation_ended", None) or referral.created_at
-    return timezone.localdate(since)
-
-
-def attach_workers(referrals: Iterable[Referral], known: Iterable[Practitioner]) -> None:
-    """Set each referral's allocated worker from the practitioners already fetched (with
-    their users), fetching the few others in one query, so no page reads them one by one."""
-    users = {p.user.pk: p.user for p in known if p.user is not None}
-    wanted = {r.allocated_worker_id for r in referrals if r.allocated_worker_id is not None}
-    missing = wanted - users.keys()
-    if missing:
-        users.update({u.pk: u for u in User.objects.filter(pk__in=missing).select_related("practitioner")})
-    for referral in referrals:
-        if referral.allocated_worker_id is not None:
-            referral.allocated_worker = users[referral.allocated_worker_id]
+    return timezone.localdate(last_ended.get(episode.pk) or episode.created_at)
 
 
 def _names(ids: set[int]) -> dict[int, str]:
@@ -443,7 +617,7 @@ def _names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return {
-        pk: practitioner_name or f"{first} {last}".strip() or username
+        pk: _shown_name(practitioner_name, first, last, username)
         for pk, practitioner_name, first, last, username in User.objects.filter(pk__in=ids).values_list(
             "pk", "practitioner__full_name", "first_name", "last_name", "username"
         )
@@ -463,65 +637,78 @@ def _front_door(user: AnyUser, team: Team, *, today: datetime.date) -> tuple[lis
                 & (in_team | Q(decided_by__practitioner__team=team))
             )
         )
-        .select_related("person", "decided_by__practitioner")
+        .values_list(
+            *_child_columns("person"),
+            "pk",
+            "decision_due",
+            "decided_at",
+            "decision",
+            "decided_by_id",
+            *_user_columns("decided_by"),
+        )
     )
+    link = PageLink("casework:contact")
+    decisions = dict(FrontDoorDecision.choices)
     late: list[WorkItem] = []
     sign_off: list[SignOff] = []
-    for contact in contacts:
-        if contact.decided_at is None:
+    for row in contacts:
+        pk, decision_due, decided_at, decision, decided_by_id, *decided_by = row[6:]
+        child = _child(row[:6], today)
+        if decided_at is None:
             late.append(
-                WorkItem(
-                    contact.person, "Front-door decision due", contact.decision_due, today, contact=contact
-                )
+                WorkItem(child, "Front-door decision due", decision_due, today, link(pk), contact_id=pk)
             )
             continue
         sign_off.append(
             SignOff(
-                what=f"Front-door decision: {contact.get_decision_display()}",
-                child_name=contact.person.full_name,
-                asked_by=_display(contact.decided_by),
-                since=timezone.localdate(contact.decided_at),
-                own=contact.decided_by_id == user.pk,
-                contact=contact,
+                what=f"Front-door decision: {decisions.get(decision, decision)}",
+                child=child,
+                asked_by=_shown_name(*decided_by) if decided_by_id is not None else "",
+                since=timezone.localdate(decided_at),
+                own=decided_by_id == user.pk,
+                url=link(pk),
+                contact_id=pk,
             )
         )
     return late, sign_off
 
 
-def _episode_sign_off(user: AnyUser, referrals: list[Referral]) -> list[SignOff]:
+def _episode_sign_off(user: AnyUser, episodes: list[Episode]) -> list[SignOff]:
     """Completed assessments no manager has authorised, and proposed closures, on these
-    (open, already authorised-to-see) referrals: one query for the assessments, one for
+    (open, already authorised-to-see) episodes: one query for the assessments, one for
     the proposers' names."""
-    by_pk = {r.pk: r for r in referrals}
+    by_pk = {e.pk: e for e in episodes}
     rows: list[SignOff] = []
     assessments = Assessment.objects.filter(
         referral_id__in=list(by_pk), completed_on__isnull=False, authorised_at__isnull=True
-    ).select_related("completed_by__practitioner")
-    for assessment in assessments:
-        assert assessment.completed_on is not None
-        referral = by_pk[assessment.referral_id]
+    ).values_list("referral_id", "completed_on", "completed_by_id", *_user_columns("completed_by"))
+    for referral_id, completed_on, completed_by_id, *completed_by in assessments:
+        episode = by_pk[referral_id]
         rows.append(
             SignOff(
                 what="Assessment",
-                child_name=referral.person.full_name,
-                asked_by=_display(assessment.completed_by),
-                since=assessment.completed_on,
-                own=assessment.completed_by_id == user.pk,
-                referral=referral,
+                child=episode.person,
+                asked_by=_shown_name(*completed_by) if completed_by_id is not None else "",
+                since=completed_on,
+                own=completed_by_id == user.pk,
+                url=episode.url,
+                referral_id=episode.pk,
             )
         )
-    closing = [r for r in referrals if r.closure_proposed_at is not None and r.closure_authorised_at is None]
-    names = _names({r.closure_proposed_by_id for r in closing if r.closure_proposed_by_id is not None})
-    for referral in closing:
-        assert referral.closure_proposed_at is not None
+    closing = [e for e in episodes if e.closure_proposed_at is not None and e.closure_authorised_at is None]
+    names = _names({e.closure_proposed_by_id for e in closing if e.closure_proposed_by_id is not None})
+    reasons = dict(ClosureReason.choices)
+    for episode in closing:
+        assert episode.closure_proposed_at is not None
         rows.append(
             SignOff(
-                what=f"Closure: {referral.get_closure_reason_display()}",
-                child_name=referral.person.full_name,
-                asked_by=names.get(referral.closure_proposed_by_id or 0, ""),
-                since=timezone.localdate(referral.closure_proposed_at),
-                own=referral.closure_proposed_by_id == user.pk,
-                referral=referral,
+                what=f"Closure: {reasons.get(episode.closure_reason, episode.closure_reason)}",
+                child=episode.person,
+                asked_by=names.get(episode.closure_proposed_by_id or 0, ""),
+                since=timezone.localdate(episode.closure_proposed_at),
+                own=episode.closure_proposed_by_id == user.pk,
+                url=episode.url,
+                referral_id=episode.pk,
             )
         )
     return rows
@@ -538,24 +725,18 @@ def team_work(user: AnyUser, *, today: datetime.date) -> TeamWork:
     if team is None or not has_permission(user, Permission.ALLOCATE):
         return TeamWork(today, None, [], [], [], [])
     workers = list(case_holders([team.pk]))
-    last_ended = Allocation.objects.filter(referral=OuterRef("pk"), ended_at__isnull=False).order_by(
-        "-ended_at"
-    )
     theirs = Q(team=team) | Q(allocated_worker_id__in=[p.user_id for p in workers])
-    referrals = list(
-        open_referrals(user)
-        .filter(theirs)
-        .annotate(last_allocation_ended=Subquery(last_ended.values("ended_at")[:1]))
-    )
-    attach_workers(referrals, workers)
-    cases = cases_of(referrals, work_items(referrals, today=today), today=today)
+    listed = episodes(open_referrals(user).filter(theirs), today=today)
+    cases = cases_of(listed, work_items(listed, today=today))
     team_cases = [c for c in cases if c.referral.team_id == team.pk]
 
+    waiting = [c for c in team_cases if c.referral.allocated_worker_id is None]
+    last_ended = _last_allocations_ended([c.referral.pk for c in waiting])
+    allocate = PageLink("casework:allocate")
     unallocated = sorted(
         (
-            Unallocated(c, _waiting_since(c.referral), today)
-            for c in team_cases
-            if c.referral.allocated_worker_id is None
+            Unallocated(c, _waiting_since(c.referral, last_ended), today, allocate(c.referral.pk))
+            for c in waiting
         ),
         key=lambda u: (u.waiting_since, u.case.referral.pk),
     )
@@ -579,7 +760,8 @@ def allocation_options(user: AnyUser, referral: Referral, *, today: datetime.dat
     practitioner = getattr(user, "practitioner", None)
     teams = {t for t in (practitioner.team_id if practitioner else None, referral.team_id) if t is not None}
     workers = [p for p in case_holders(teams) if p.user_id != referral.allocated_worker_id]
-    held = list(open_referrals(user).filter(allocated_worker_id__in=[p.user_id for p in workers]))
-    attach_workers(held, workers)
-    rows = caseloads(user, workers, cases_of(held, {}, today=today))
+    held = episodes(
+        open_referrals(user).filter(allocated_worker_id__in=[p.user_id for p in workers]), today=today
+    )
+    rows = caseloads(user, workers, cases_of(held, {}))
     return [r for r in rows if r.worker.pk != referral.allocated_worker_id]

@@ -488,16 +488,16 @@ def test_my_work_rows(client: Client, social_worker: User) -> None:
     assert (
         '25 November 2026 <strong class="govuk-tag govuk-tag--orange">Today</strong></td>' in page
     )  # due soon
-    assert 'Assessment due: 22 November 2026 <strong class="govuk-tag govuk-tag--red">Overdue</strong>' in page
+    assert (
+        'Assessment due: 22 November 2026 <strong class="govuk-tag govuk-tag--red">Overdue</strong>' in page
+    )
     assert "3 days overdue" in page
     assert '<td class="govuk-table__cell">Nothing dated</td>' in page
     assert f'href="{reverse("casework:referral", args=[unborn.pk])}"' in page
 
 
 @travel(WEDNESDAY, tick=False)
-def test_names_on_the_work_lists_are_escaped(
-    client: Client, team_manager: User, social_worker: User
-) -> None:
+def test_names_on_the_work_lists_are_escaped(client: Client, team_manager: User, social_worker: User) -> None:
     referral = make_referral(
         make_person(given_names="<script>alert(1)</script>", family_name="O'Brien & Co"),
         worker=social_worker,

