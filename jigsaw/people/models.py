@@ -52,6 +52,21 @@ class Disability(models.TextChoices):
     NOT_KNOWN = "not_known", "Not known"
 
 
+def age_on(
+    day: datetime.date, *, born: datetime.date | None, unborn: bool, died: datetime.date | None
+) -> int | None:
+    """Age in whole years on `day` (at death, for someone who has died); None for an unborn
+    child or an unknown date of birth. Pages that list hundreds of children from rows call
+    it directly."""
+    if born is None or unborn:
+        return None
+    end = min(day, died) if died else day
+    years = end.year - born.year
+    if (end.month, end.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
 class Person(models.Model):
     given_names = models.CharField(max_length=120, blank=True)
     family_name = models.CharField(max_length=120)
@@ -111,13 +126,7 @@ class Person(models.Model):
         return self.birth_date_precision == BirthDatePrecision.EXPECTED
 
     def age_on(self, day: datetime.date) -> int | None:
-        if self.date_of_birth is None or self.is_unborn:
-            return None
-        end = min(day, self.date_of_death) if self.date_of_death else day
-        years = end.year - self.date_of_birth.year
-        if (end.month, end.day) < (self.date_of_birth.month, self.date_of_birth.day):
-            years -= 1
-        return years
+        return age_on(day, born=self.date_of_birth, unborn=self.is_unborn, died=self.date_of_death)
 
     def refresh_search_keys(self) -> None:
         self.family_name_key = name_key(self.family_name)

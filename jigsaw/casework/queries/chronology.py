@@ -9,12 +9,12 @@ import datetime
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
 from jigsaw.access.policy import AnyUser
 from jigsaw.casework.models import ChronologyEntry, ChronologyKind, Referral
 from jigsaw.casework.queries import casework_visible_to
+from jigsaw.core.links import PageLink
 from jigsaw.partners.models import Agency
 from jigsaw.people.models import Person
 
@@ -66,23 +66,17 @@ class SourceLinks:
     """Links to source records, reversed once per kind of record and then filled in, so a
     page of a thousand entries does not run the URL resolver a thousand times."""
 
-    _MARKER = 9_876_543_210
-
     def __init__(self) -> None:
-        self._patterns: dict[str, tuple[str, str] | None] = {}
+        self._links: dict[str, PageLink | None] = {}
 
     def url(self, source_type: str, source_id: str) -> str | None:
         if not source_type or not source_id.isdigit():
             return None
-        if source_type not in self._patterns:
+        if source_type not in self._links:
             url_name = source_url_name(source_type)
-            if url_name is None:
-                self._patterns[source_type] = None
-            else:
-                head, _, tail = reverse(url_name, args=[self._MARKER]).partition(str(self._MARKER))
-                self._patterns[source_type] = (head, tail)
-        pattern = self._patterns[source_type]
-        return None if pattern is None else f"{pattern[0]}{source_id}{pattern[1]}"
+            self._links[source_type] = None if url_name is None else PageLink(url_name)
+        link = self._links[source_type]
+        return None if link is None else link(source_id)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -26,7 +26,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
 from jigsaw.access.policy import AnyUser, Permission, has_permission
@@ -48,8 +47,9 @@ from jigsaw.casework.models import (
     Section47Outcome,
 )
 from jigsaw.casework.queries import casework_visible_to, contacts_visible_to, referrals_visible_to
+from jigsaw.core.links import PageLink
 from jigsaw.partners.models import Notification, Practitioner
-from jigsaw.people.models import BirthDatePrecision
+from jigsaw.people.models import BirthDatePrecision, age_on
 from jigsaw.workforce.models import CaseKind, Team
 from jigsaw.workforce.queries import caseload_weights, weighted_caseload
 
@@ -59,33 +59,6 @@ WEEK = datetime.timedelta(days=6)
 ALERTS_SHOWN = 20
 # The roles a case may be allocated to.
 CASE_HOLDING_ROLES = (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
-
-
-class PageLink:
-    """The URL of a page taking a record's pk, reversed once and then filled in for each
-    record: the resolver costs tens of microseconds a call, and a team's page links
-    hundreds of children."""
-
-    _MARKER = 9_876_543_210
-
-    def __init__(self, url_name: str) -> None:
-        self._head, _, self._tail = reverse(url_name, args=[self._MARKER]).partition(str(self._MARKER))
-
-    def __call__(self, pk: int) -> str:
-        return f"{self._head}{pk}{self._tail}"
-
-
-def age_on(
-    day: datetime.date, *, born: datetime.date | None, unborn: bool, died: datetime.date | None
-) -> int | None:
-    """A child's age in whole years on `day`, worked out as `Person.age_on` does, from a row."""
-    if born is None or unborn:
-        return None
-    end = min(day, died) if died else day
-    years = end.year - born.year
-    if (end.month, end.day) < (born.month, born.day):
-        years -= 1
-    return years
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

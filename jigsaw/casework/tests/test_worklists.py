@@ -17,9 +17,9 @@ from jigsaw.access.log import record_access, verify_chain
 from jigsaw.access.models import AccessLogEntry, AccessLogSubject
 from jigsaw.access.roles import Role
 from jigsaw.casework.models import Allocation, Referral
-from jigsaw.casework.queries.worklists import age_on, my_work, team_work
+from jigsaw.casework.queries.worklists import my_work, team_work
 from jigsaw.partners.models import Notification
-from jigsaw.people.models import BirthDatePrecision, Person
+from jigsaw.people.models import BirthDatePrecision, Person, age_on
 from jigsaw.workforce.models import CaseKind, CaseloadWeight
 from tests.casework_factories import make_contact, make_referral
 from tests.factories import make_person, persona, restrict
