@@ -834,9 +834,12 @@ def reset_demo() -> None:
     that protects a person (a break-glass record) makes the database refuse, as it should.
     Demo sign-ins are kept (the access log refers to them) and reused on the next run.
     """
+    from jigsaw.core.demo_casework import delete_casework  # it imports this module
+
     demo_agencies = [name for name, _, _ in AGENCIES]
     direct = (HouseholdMember, Residence, Relationship, PersonName, Household)
     with transaction.atomic():
+        delete_casework()  # the casework protects the people and agencies
         for rel in Person._meta.related_objects:
             related = rel.related_model
             if related in direct or related is Person or rel.on_delete is not models.CASCADE:

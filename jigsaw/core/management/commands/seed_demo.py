@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.utils import timezone
 from tqdm import tqdm
 
 from jigsaw.core.demo import (
@@ -20,6 +21,7 @@ from jigsaw.core.demo import (
     write_people,
 )
 from jigsaw.core.demo_activity import write_access_history
+from jigsaw.core.demo_casework import CASEWORK_CHILDREN_CAP, write_casework
 from jigsaw.people.models import Person
 
 
@@ -43,6 +45,13 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="delete the existing people and demo agencies first"
         )
         parser.add_argument("--batch-size", type=int, default=5000, help="people per INSERT batch")
+        parser.add_argument(
+            "--casework-children",
+            type=int,
+            default=CASEWORK_CHILDREN_CAP,
+            help=f"give casework to the first N children at most (default {CASEWORK_CHILDREN_CAP:,}: "
+            "the demo's staff could not carry more); 0 for none",
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress bar and no sign-in table")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -85,6 +94,12 @@ class Command(BaseCommand):
 
             with bar:
                 counts = write_people(families, batch_size=options["batch_size"], progress=advance)
+            # Eighteen months of casework up to today, so the work lists show what is due this
+            # week and what is overdue as a real team's would (the same seed on the same day
+            # gives the same casework).
+            casework = write_casework(
+                seed=options["seed"], today=timezone.localdate(), children_cap=options["casework_children"]
+            )
             # The access history the data protection officer's pages show, written through
             # the same actions and logging as real use.
             logged = write_access_history(seed=options["seed"], password=DEMO_PASSWORD)
@@ -107,6 +122,8 @@ class Command(BaseCommand):
             f"families, {counts.addresses:,} addresses, {counts.relationships:,} relationships and "
             f"{counts.other_names:,} other names in {elapsed:.1f}s (reference date {generator.reference})."
         )
+        if casework.contacts:
+            self.stdout.write(casework.summary())
         self.stdout.write(
             f"Wrote {logged:,} access-log entries of demo activity (searches, views, a restricted "
             "record opened by breaking glass, a failed sign-in)."
