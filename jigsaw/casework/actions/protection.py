@@ -510,7 +510,7 @@ def record_conference_outcome(
         if given is None or given.attendance not in Attendance.values:
             errors[f"attendance_{invitation.pk}"] = f"Choose how {invitation.name} took part"
     children = list(
-        ConferenceChild.objects.select_for_update()
+        ConferenceChild.objects.select_for_update(of=("self",))
         .filter(conference=conference)
         .select_related("referral__person", "plan", "section47")
     )
