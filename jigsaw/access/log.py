@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connections, models, router, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from jigsaw.access.models import AccessLogEntry, AccessLogHead, AccessLogSubject
@@ -126,30 +126,10 @@ def record_access(
 
 
 def _insert_subjects(entry_id: int, subjects: list[SubjectKey]) -> None:
-    """The entry's AccessLogSubject rows, in order, in one statement: the rows bulk_create
-    would write, without a model instance and per-value preparation for each (a team
-    manager's page names 300 children; bulk_create spent 5 to 10 ms on them, this 2)."""
-    if not subjects:
-        return
-    meta = AccessLogSubject._meta
-    connection = connections[router.db_for_write(AccessLogSubject)]
-    quote = connection.ops.quote_name
-    by_name = {field.name: field for field in meta.concrete_fields}
-    fields = [by_name[name] for name in ("entry", "record_type", "record_id")]
-    insert = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One array a column, as bulk_create writes it on PostgreSQL.
-            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-            cursor.execute(
-                f"{insert} SELECT * FROM UNNEST({arrays})",  # noqa: S608  names from _meta
-                [[entry_id] * len(subjects), [t for t, _ in subjects], [i for _, i in subjects]],
-            )
-        else:
-            cursor.executemany(
-                f"{insert} VALUES (%s, %s, %s)",
-                [(entry_id, record_type, record_id) for record_type, record_id in subjects],
-            )
+    """The entry's AccessLogSubject rows, in order, in one statement."""
+    AccessLogSubject.objects.bulk_create(
+        [AccessLogSubject(entry_id=entry_id, record_type=t, record_id=i) for t, i in subjects]
+    )
 
 
 @dataclass(frozen=True)
