@@ -121,6 +121,8 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Permission.RECORD_CASEWORK)
 def start_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_referral_for(request.user, pk)
+    if request.method == "GET":
+        _viewed(request, found, found.person)
     form = StartAssessmentForm(request.POST or None, initial={"started_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -240,6 +242,8 @@ def authorise_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Permission.RECORD_CASEWORK)
 def new_cin_plan(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_referral_for(request.user, pk)
+    if request.method == "GET":
+        _viewed(request, found, found.person)
     form = CinPlanForm(request.POST or None, initial={"started_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -328,6 +332,8 @@ def cin_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Permission.RECORD_CASEWORK)
 def new_early_help(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_person_for(request.user, person_id)
+    if request.method == "GET":
+        _viewed(request, person, person)
     open_episode = EarlyHelpEpisode.objects.filter(person=person, ended_on__isnull=True).first()
     form = EarlyHelpForm(
         request.POST or None,
@@ -422,6 +428,8 @@ def early_help(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Permission.RECORD_CASEWORK)
 def new_looked_after(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_referral_for(request.user, pk)
+    if request.method == "GET":
+        _viewed(request, found, found.person)
     form = LookedAfterForm(request.POST or None, initial={"started_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -488,6 +496,8 @@ def close_referral(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose closing the episode: the date (today), the reason (following from the
     assessment's outcome where one does) and a summary; a manager then authorises it."""
     found: Referral = get_referral_for(request.user, pk)
+    if request.method == "GET":
+        _viewed(request, found, found.person)
     reason = found.closure_reason or queries.closure_reason_after(queries.latest_authorised_assessment(found))
     form = ClosureForm(
         request.POST or None,

@@ -18,18 +18,25 @@ from jigsaw.casework.forms import ContactForm, DecisionForm
 from jigsaw.casework.models import Referral
 from jigsaw.casework.timescales import is_overdue
 from jigsaw.core.forms import apply_validation_error
+from jigsaw.people.models import Person
 from jigsaw.people.queries import person_flags
 
 
 @requires(Permission.VIEW_CONTACTS)
 def front_door(request: HttpRequest) -> HttpResponse:
     queue = queries.front_door_queue(request.user, today=timezone.localdate())
+    # The queue names children: the log says which.
+    listed = {row.contact.person for rows in queue.values() for row in rows}
+    named: list[Person] = sorted(listed, key=lambda person: person.pk)
+    record_access(user=request.user, action="view_front_door", subjects=named)
     return render(request, "casework/front_door.html", {"queue": queue})
 
 
 @requires(Permission.RECORD_CONTACT)
 def new_contact(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_person_for(request.user, person_id)
+    if request.method == "GET":
+        record_access(user=request.user, action="view", record=person)
     now = timezone.localtime()
     form = ContactForm(
         request.POST or None, initial={"received_on": now.date(), "received_time": f"{now:%H:%M}"}

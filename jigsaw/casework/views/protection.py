@@ -438,6 +438,10 @@ def conferences(request: HttpRequest) -> HttpResponse:
         ("Coming up", listing.upcoming, "No conference is arranged."),
         ("Held in the last 90 days", listing.recent, "No conference was held in the last 90 days."),
     ]
+    # The list names children: the log says which.
+    children = {cc.referral.person for _, rows, _ in sections for row in rows for cc in row.children}
+    named: list[Person] = sorted(children, key=lambda person: person.pk)
+    record_access(user=request.user, action="view_conference_list", subjects=named)
     return render(request, "casework/protection/conferences.html", {"listing": listing, "sections": sections})
 
 
