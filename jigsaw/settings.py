@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "jigsaw.partners",
     "jigsaw.people",
     "jigsaw.casework",
+    "jigsaw.matching",
 ]
 
 MIDDLEWARE = [

@@ -48,6 +48,8 @@ class Permission(enum.StrEnum):
     AUTHORISE_CASEWORK = "casework.authorise"
     ALLOCATE = "casework.allocate"
     CHAIR_CONFERENCE = "casework.chair_conference"
+    REVIEW_MATCHES = "matching.review"
+    MERGE_PEOPLE = "matching.merge"
     BREAK_GLASS = "access.break_glass"
     RESTRICT_RECORD = "access.restrict"
     REVIEW_ACCESS = "access.review"
@@ -80,11 +82,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUTHORISE_CASEWORK,
             Permission.ALLOCATE,
             Permission.CHAIR_CONFERENCE,
+            Permission.REVIEW_MATCHES,
+            Permission.MERGE_PEOPLE,
         }
     ),
     # The front door records and decides contacts; casework after the referral is the
     # allocated team's.
-    Role.FRONT_DOOR_OFFICER: frozenset(_SOCIAL_CARE_WRITE | {Permission.DECIDE_CONTACT}),
+    # The front door also keeps the index clean: it reviews possible matches and merges
+    # duplicates (and unmerges a wrong merge).
+    Role.FRONT_DOOR_OFFICER: frozenset(
+        _SOCIAL_CARE_WRITE | {Permission.DECIDE_CONTACT, Permission.REVIEW_MATCHES, Permission.MERGE_PEOPLE}
+    ),
     # The chair (independent reviewing officer) reads the records of the children whose
     # conferences they chair and records the conference: attendance, decisions, the plan.
     Role.CONFERENCE_CHAIR: frozenset(_SOCIAL_CARE_READ | {Permission.CHAIR_CONFERENCE}),

@@ -82,6 +82,11 @@ class Person(models.Model):
     disability = models.CharField(max_length=12, choices=Disability.choices, default=Disability.NOT_KNOWN)
     nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
     upn = models.CharField("unique pupil number", max_length=13, blank=True, db_index=True)
+    # Set when identity resolution found this record to be the same person as another:
+    # the record stays as an alias of the survivor, and unmerge clears it.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_aliases"
+    )
 
     # Search keys, kept in step with the names by save() and the bulk loaders.
     family_name_key = models.CharField(max_length=120, editable=False, db_index=True)

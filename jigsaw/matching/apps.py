@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MatchingConfig(AppConfig):
+    name = "jigsaw.matching"
+    label = "matching"
+    verbose_name = "Identity resolution"
