@@ -7,7 +7,7 @@ from django.db import models
 
 
 class MatchModelVersion(models.Model):
-    """A trained Fellegi–Sunter model. Exactly one is active; older ones stay for audit,
+    """A trained Fellegi-Sunter model. Exactly one is active; older ones stay for audit,
     so that every review and automatic link can say which model scored it."""
 
     version = models.PositiveIntegerField(unique=True)
@@ -142,7 +142,9 @@ class PersonMerge(models.Model):
     survivor = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="merges_survived")
     merged = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="merges_absorbed")
     reason = models.TextField()
-    review = models.ForeignKey(MatchReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    review = models.ForeignKey(
+        MatchReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     merged_at = models.DateTimeField()
     unmerged_by = models.ForeignKey(
@@ -166,14 +168,25 @@ class PersonMerge(models.Model):
         return f"{self.merged_id} merged into {self.survivor_id}"
 
 
+class MergeMoveKind(models.TextChoices):
+    MOVED = "moved", "Moved from the merged record to the survivor"
+    ADDED = "added", "Added by the merge; unmerge deletes it"
+    SURVIVOR_HAD = "survivor_had", "Already on the survivor at the merge; unmerge leaves it"
+
+
 class MergeMove(models.Model):
     """One row moved by a merge: which model, which row, which field pointed at the merged
-    person (and now points at the survivor)."""
+    person (and now points at the survivor).
+
+    `kind` also keeps what unmerge needs besides the moves: rows the merge added (the merged
+    person's name as an alias of the survivor) and the rows the survivor already had, so that
+    what was added to the survivor after the merge can be told apart from both."""
 
     merge = models.ForeignKey(PersonMerge, on_delete=models.CASCADE, related_name="moves")
     model_label = models.CharField(max_length=100)
     object_pk = models.CharField(max_length=40)
     field_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=12, choices=MergeMoveKind.choices, default=MergeMoveKind.MOVED)
 
     class Meta:
         indexes = [models.Index(fields=["model_label", "object_pk"], name="merge_move_row")]

@@ -1,0 +1,138 @@
+"""Batch linkage with Splink on DuckDB: deduplicate one set of records or link two.
+
+The candidates are the pairs that share a blocking key (the same keys the person index
+keeps for single-record matching, exploded by Splink), scored with a trained model. The
+work is split into chunks so a progress bar can follow a run of a million records.
+
+The model's prior was estimated on the person index; a job of another size changes the
+chance that two random records are the same person, so the prior is scaled to the job,
+assuming the same share of records have a match: for deduplication of n records the
+prior goes as 1/(n-1), for linking files of n and m records as 1/max(n, m).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Iterable, Sequence
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+from tqdm import tqdm
+
+from jigsaw.matching.features import features
+from jigsaw.matching.records import MatchRecord
+from jigsaw.matching.scorer import TrainedModel
+from jigsaw.matching.splink_tables import features_table, term_frequencies
+from jigsaw.matching.training import register_tf_tables
+
+Pair = tuple[str, str, float]
+CHUNK_RECORDS = 50_000
+
+
+def job_prior(model: TrainedModel, n_left: int, n_right: int | None) -> float:
+    trained_on = max(model.training_records, 2)
+    if n_right is None:
+        scaled = model.prior * (trained_on - 1) / max(n_left - 1, 1)
+    else:
+        scaled = model.prior * (trained_on - 1) / max(n_left, n_right, 1)
+    return min(scaled, 0.5)
+
+
+def _chunks(n: int) -> int:
+    return max(1, -(-n // CHUNK_RECORDS))
+
+
+def link(
+    left: Sequence[MatchRecord],
+    right: Sequence[MatchRecord] | None,
+    model: TrainedModel,
+    *,
+    threshold: float = 0.5,
+    progress: bool = False,
+    scale_prior: bool = True,
+) -> list[Pair]:
+    """Every pair at or above `threshold`, as (left id, right id, probability). In a
+    deduplication both ids come from `left` (the smaller id first, as Splink orders them)."""
+    settings = copy.deepcopy(model.parameters)
+    settings.pop("jigsaw", None)
+    settings["link_type"] = "dedupe_only" if right is None else "link_only"
+    if scale_prior:
+        settings["probability_two_random_records_match"] = job_prior(
+            model, len(left), None if right is None else len(right)
+        )
+    connection = duckdb.connect()
+    db_api = DuckDBAPI(connection)
+    left_rows = [features(r) for r in left]
+    right_rows = [features(r) for r in right] if right is not None else []
+    if right is None:
+        tables = [db_api.register(features_table(left_rows), table_name="jigsaw_left")]
+    else:
+        tables = [
+            db_api.register(features_table(left_rows, source="left"), table_name="jigsaw_left"),
+            db_api.register(features_table(right_rows, source="right"), table_name="jigsaw_right"),
+        ]
+    linker = Linker(tables, settings, log_level=logging.WARNING)
+    register_tf_tables(db_api, linker, term_frequencies(left_rows + right_rows))
+    n_left = _chunks(len(left))
+    n_right = _chunks(len(right) if right is not None else len(left))
+    steps = [(i, j) for i in range(1, n_left + 1) for j in range(1, n_right + 1)]
+    pairs: list[Pair] = []
+    bar = tqdm(total=len(steps), unit="chunk", desc="scoring pairs", disable=not progress)
+    try:
+        for i, j in steps:
+            result = linker.inference.predict_chunk(
+                left_chunk=(i, n_left),
+                right_chunk=(j, n_right),
+                threshold_match_probability=threshold,
+                warning_mode="never",
+            )
+            pairs.extend(_pairs(result.as_pyarrow_table(), link_only=right is not None))
+            result.drop_table_from_database_and_remove_from_cache()
+            bar.update(1)
+    finally:
+        bar.close()
+        connection.close()
+    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+    return pairs
+
+
+def _pairs(table: pa.Table, *, link_only: bool) -> Iterable[Pair]:
+    columns = table.to_pydict()
+    for left_id, right_id, probability, *sources in zip(
+        columns["record_id_l"],
+        columns["record_id_r"],
+        columns["match_probability"],
+        *([columns["source_dataset_l"]] if link_only else []),
+        strict=True,
+    ):
+        if link_only and sources[0] != "left":
+            left_id, right_id = right_id, left_id
+        yield str(left_id), str(right_id), float(probability)
+
+
+def clusters(pairs: Iterable[Pair], ids: Iterable[str], threshold: float) -> list[tuple[str, str]]:
+    """(cluster id, record id) for every record: records joined by pairs at or above the
+    threshold share a cluster (Splink's connected components)."""
+    connection = duckdb.connect()
+    try:
+        db_api = DuckDBAPI(connection)
+        scored = list(pairs)
+        nodes = pa.table({"record_id": pa.array(sorted(set(ids)), pa.string())})
+        edges = pa.table(
+            {
+                "record_id_l": pa.array([a for a, _, _ in scored], pa.string()),
+                "record_id_r": pa.array([b for _, b, _ in scored], pa.string()),
+                "match_probability": pa.array([p for _, _, p in scored], pa.float64()),
+            }
+        )
+        result = cluster_pairwise_predictions_at_threshold(
+            nodes, edges, db_api, "record_id", threshold_match_probability=threshold
+        )
+        rows = result.as_pyarrow_table().to_pydict()
+        found = sorted(zip(rows["cluster_id"], rows["record_id"], strict=True))
+        return [(str(c), str(r)) for c, r in found]
+    finally:
+        connection.close()
