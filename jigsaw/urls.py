@@ -27,6 +27,7 @@ urlpatterns = [
     path("people/", include("jigsaw.people.urls")),
     path("access/", include("jigsaw.access.urls")),
     path("casework/", include("jigsaw.casework.urls")),
+    path("matching/", include("jigsaw.matching.urls")),
     # One sign-in page for the whole service, the admin site included.
     path(
         "admin/login/",

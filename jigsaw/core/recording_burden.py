@@ -23,7 +23,12 @@ from collections.abc import Iterator
 from django import forms
 
 # Modules whose forms are counted: every app's forms module or package.
-FORM_PACKAGES = ["jigsaw.people.forms", "jigsaw.access.forms", "jigsaw.casework.forms"]
+FORM_PACKAGES = [
+    "jigsaw.people.forms",
+    "jigsaw.access.forms",
+    "jigsaw.casework.forms",
+    "jigsaw.matching.forms",
+]
 
 # form (module.Class) -> the fields a user must answer.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -93,6 +98,16 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "jigsaw.casework.forms.protection.EndPlanForm": ("ended_on", "reason"),
     "jigsaw.casework.forms.protection.CoreGroupForm": ("held_on",),
     "jigsaw.casework.forms.protection.VisitForm": ("visited_on", "child_seen"),
+    # Merge and unmerge: the other record is named by its Jigsaw ID; the records added
+    # since a merge are ticked only if they belonged to the other person.
+    "jigsaw.matching.forms.MergeFindForm": ("other",),
+    "jigsaw.matching.forms.MergeForm": ("survivor", "reason"),
+    "jigsaw.matching.forms.UnmergeForm": ("reason",),
+    # The review queue: filters are optional; a decision is one choice, the record that
+    # remains is pre-filled with the older one, and a note is asked (by the form and the
+    # action) only when the two are not the same person.
+    "jigsaw.matching.forms.ReviewFilterForm": (),
+    "jigsaw.matching.forms.ReviewDecisionForm": ("decision",),
 }
 
 

@@ -5,3 +5,8 @@ class MatchingConfig(AppConfig):
     name = "jigsaw.matching"
     label = "matching"
     verbose_name = "Identity resolution"
+
+    def ready(self) -> None:
+        from jigsaw.matching import signals
+
+        signals.connect()

@@ -33,6 +33,12 @@ class Level:
     # (an index with no swapped names yet still needs a weight for them).
     m: float = 0.0
     u: float = 0.0
+    # The most the m probability may be, whatever the estimate. Expectation maximisation
+    # cannot tell twins from one child recorded twice (both agree on everything but the
+    # given name) nor a parent from a child of the same name (all but the date of birth),
+    # so it learns that the same person's given name or date of birth is often wholly
+    # different. It is not: the cap says how often it really is.
+    m_max: float = 1.0
 
     def as_splink(self) -> dict[str, Any]:
         level: dict[str, Any] = {"sql_condition": self.sql, "label_for_charts": self.label}
@@ -118,22 +124,47 @@ def _jaro_winkler(column: str, threshold: float, label: str, m: float, u: float)
     )
 
 
-def _else(m: float, u: float) -> Level:
-    return Level("all other comparisons", "ELSE", lambda a, b: True, m=m, u=u)
+def _else(m: float, u: float, m_max: float = 1.0) -> Level:
+    return Level("all other comparisons", "ELSE", lambda a, b: True, m=m, u=u, m_max=m_max)
 
 
-_NAMES_SWAPPED = Level(
-    "given and family names swapped",
-    '"given_l" = "family_r" AND "family_l" = "given_r"',
-    lambda a, b: (
-        a["given"] is not None
-        and a["given"] == b["family"]
-        and a["family"] is not None
-        and a["family"] == b["given"]
-    ),
-    m=0.01,
-    u=1e-5,
+# Names written the wrong way round ("Kouao Anna"), allowing a slip in either: judged once,
+# by the given-name comparison; the family-name comparison treats it as missing, so the
+# same evidence is not counted twice.
+_SWAP_SIMILARITY = 0.88
+_SWAP_SQL = (
+    f'jaro_winkler_similarity("given_l", "family_r") >= {_SWAP_SIMILARITY} '
+    f'AND jaro_winkler_similarity("family_l", "given_r") >= {_SWAP_SIMILARITY}'
 )
+
+
+def _names_swapped(a: Features, b: Features) -> bool:
+    if None in (a["given"], a["family"], b["given"], b["family"]):
+        return False
+    return (
+        jellyfish.jaro_winkler_similarity(a["given"], b["family"]) >= _SWAP_SIMILARITY
+        and jellyfish.jaro_winkler_similarity(a["family"], b["given"]) >= _SWAP_SIMILARITY
+    )
+
+
+_NAMES_SWAPPED = Level("given and family names swapped", _SWAP_SQL, _names_swapped, m=0.01, u=1e-5)
+
+_FAMILY_MISSING_OR_SWAPPED = Level(
+    "missing on one side, or names swapped",
+    f'"family_l" IS NULL OR "family_r" IS NULL OR ({_SWAP_SQL})',
+    lambda a, b: a["family"] is None or b["family"] is None or _names_swapped(a, b),
+    is_null=True,
+)
+
+
+def _one_digit(column: str, m: float, u: float) -> Level:
+    return Level(
+        "one digit different",
+        f'levenshtein("{column}_l", "{column}_r") = 1',
+        lambda a, b: jellyfish.levenshtein_distance(a[column], b[column]) == 1,
+        m=m,
+        u=u,
+    )
 
 
 def _transposed(column: str, m: float, u: float) -> Level:
@@ -164,7 +195,7 @@ GIVEN_NAME = Comparison(
         _exact("given_phon", "sounds the same", 0.02, 1e-3),
         _share_any("given_all", "matches a middle name", 0.01, 5e-5),
         _jaro_winkler("given", 0.8, "similar spelling", 0.04, 0.005),
-        _else(0.03, 0.99),
+        _else(0.01, 0.99, m_max=0.02),
     ),
 )
 
@@ -173,8 +204,7 @@ FAMILY_NAME = Comparison(
     "family name",
     "family",
     (
-        _missing("family"),
-        _NAMES_SWAPPED,
+        _FAMILY_MISSING_OR_SWAPPED,
         _exact("family", "exact", 0.8, 0.003, tf=True),
         _share_any("family_all", "matches a part or a previous family name", 0.05, 1e-4),
         _jaro_winkler("family", 0.92, "very similar spelling", 0.05, 5e-4),
@@ -215,7 +245,7 @@ DATE_OF_BIRTH = Comparison(
             u=0.01,
         ),
         _exact("dob_year", "same year only", 0.03, 0.05),
-        _else(0.03, 0.94),
+        _else(0.005, 0.94, m_max=0.01),
     ),
 )
 
@@ -229,7 +259,29 @@ PLACE = Comparison(
         _missing_list("places"),
         _exact("address", "same address", 0.5, 0.001),
         _exact("postcode", "same postcode", 0.2, 0.001),
+        Level(
+            "similar address",
+            'jaro_winkler_similarity("address_l", "address_r") >= 0.9',
+            lambda a, b: (
+                a["address"] is not None
+                and b["address"] is not None
+                and jellyfish.jaro_winkler_similarity(a["address"], b["address"]) >= 0.9
+            ),
+            m=0.05,
+            u=5e-4,
+        ),
         _share_any("places", "lived at the same address or postcode", 0.1, 5e-4),
+        Level(
+            "postcode one character different",
+            'damerau_levenshtein("postcode_l", "postcode_r") = 1',
+            lambda a, b: (
+                a["postcode"] is not None
+                and b["postcode"] is not None
+                and jellyfish.damerau_levenshtein_distance(a["postcode"], b["postcode"]) == 1
+            ),
+            m=0.03,
+            u=0.002,
+        ),
         _exact("outward", "same postcode district", 0.05, 0.02),
         _else(0.15, 0.98),
     ),
@@ -243,6 +295,7 @@ NHS_NUMBER = Comparison(
         _missing("nhs"),
         _exact("nhs", "same", 0.97, 1e-6),
         _transposed("nhs", 0.01, 1e-6),
+        _one_digit("nhs", 0.01, 1e-5),
         _else(0.02, 0.999998),
     ),
 )

@@ -149,17 +149,25 @@ def blocking_keys(f: Features) -> list[str]:
     keys: list[str] = []
     if f["nhs"]:
         keys.append(f"n:{f['nhs']}")
+        # The digits in order: two of them swapped still give the same key.
+        keys.append(f"nd:{''.join(sorted(f['nhs']))}")
     if f["upn"]:
         keys.append(f"u:{f['upn']}")
     dob = _dob_sorted(f["dob"]) if f["dob"] else None
-    family_sounds = _unique([s for s in (_phonetic(k) for k in f["family_all"]) if s])
     if dob:
-        keys.extend(f"df:{dob}|{sound}" for sound in family_sounds)
-        if f["given_canon"]:
-            keys.append(f"dg:{dob}|{f['given_canon']}")
+        # Any of the name's sounds (family names past and present, the given name and its
+        # variant group) with the date of birth: tolerates a changed surname, a nickname and
+        # names written the wrong way round.
+        sounds = {_phonetic(k) for k in f["family_all"]} | {f["given_canon"], f["given_phon"]}
+        keys.extend(f"dn:{dob}|{sound}" for sound in sounds if sound)
+        initials = "".join(sorted(name[0] for name in (f["given"], f["family"]) if name))
+        if initials:
+            keys.append(f"di:{dob}|{initials}")
     if f["given_phon"] and f["family_phon"]:
         pair = "|".join(sorted([f["given_phon"], f["family_phon"]]))
         keys.append(f"ns:{pair}")
     if f["postcode"] and f["given_canon"]:
         keys.append(f"pg:{f['postcode']}|{f['given_canon']}")
+    if f["postcode"] and f["family_phon"]:
+        keys.append(f"pf:{f['postcode']}|{f['family_phon']}")
     return [k[:64] for k in _unique(keys)]

@@ -25,13 +25,24 @@ class MatchModelVersion(models.Model):
     term_frequencies = models.JSONField(default=dict)
     is_active = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
+    # The decision policy, per model because a threshold means something only for the
+    # model whose probabilities it cuts: at or above auto-link a record links by itself;
+    # from review up to auto-link a person decides; below, it is a new person.
+    auto_link_threshold = models.FloatField(default=0.999)
+    review_threshold = models.FloatField(default=0.2)
 
     class Meta:
         ordering = ["-version"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(review_threshold__gt=0)
+                & models.Q(review_threshold__lte=models.F("auto_link_threshold"))
+                & models.Q(auto_link_threshold__lt=1),
+                name="match_thresholds_in_order",
+            ),
             models.UniqueConstraint(
                 fields=["is_active"], condition=models.Q(is_active=True), name="one_active_match_model"
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,7 +88,9 @@ class MatchSource(models.TextChoices):
 class ReviewReason(models.TextChoices):
     REVIEW_BAND = "review_band", "Probability between the review and auto-link thresholds"
     CONFLICTING_IDENTIFIERS = "conflicting_identifiers", "Strong identifiers conflict"
-    POSSIBLE_TWIN = "possible_twin", "Same family, date of birth and address but a different given name"
+    POSSIBLE_TWIN = "possible_twin", "Same family name and date of birth but a different given name"
+    DATE_OF_BIRTH_DIFFERS = "dob_differs", "Date of birth differs or is missing, and no identifier is shared"
+    SECOND_CANDIDATE = "second_candidate", "Another person could also be this record"
     POSSIBLE_DUPLICATE = "possible_duplicate", "Possible duplicate in the person index"
 
 

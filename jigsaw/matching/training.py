@@ -60,13 +60,23 @@ def base_settings(link_type: str = "dedupe_only") -> dict[str, Any]:
 
 
 def regularise(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Floor every m probability at M_FLOOR and make each comparison's m and u
-    probabilities sum to one again (levels the training never saw keep their starting
+    """Floor every m probability at M_FLOOR, cap it at its level's `m_max`, and make each
+    comparison's m and u probabilities sum to one again (levels the training never saw keep their starting
     values, which need not sum with the estimated ones)."""
+    defined = {c.name: c for c in COMPARISONS}
     for comparison in parameters["comparisons"]:
-        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        pairs = [
+            (level, code)
+            for level, code in zip(
+                comparison["comparison_levels"], defined[comparison["output_column_name"]].levels, strict=True
+            )
+            if not code.is_null
+        ]
+        levels = [level for level, _ in pairs]
         for key, floor in (("m_probability", M_FLOOR), ("u_probability", 0.0)):
             values = [max(_as_float(level.get(key)), floor) for level in levels]
+            if key == "m_probability":
+                values = [min(value, code.m_max) for value, (_, code) in zip(values, pairs, strict=True)]
             total = sum(values)
             for level, value in zip(levels, values, strict=True):
                 level[key] = value / total

@@ -257,7 +257,8 @@ def search_people(
         return []
     candidates = list(
         (people_visible_to(user) if scope is None else scope)
-        .filter(condition)
+        # A merged record is an alias of its survivor, found through the survivor's names.
+        .filter(condition, merged_into__isnull=True)
         .order_by(*_candidate_order(query, given, family))
         .only(
             "id",

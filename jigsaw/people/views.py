@@ -17,6 +17,7 @@ from jigsaw.access.policy import Permission, get_person_for, has_permission
 from jigsaw.access.views import requires
 from jigsaw.casework.queries import person_casework
 from jigsaw.core.forms import apply_validation_error
+from jigsaw.matching.merge_queries import merge_history, merge_notice
 from jigsaw.people import actions, queries
 from jigsaw.people.forms import (
     EditPersonForm,
@@ -103,8 +104,22 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "people/create.html", {"form": form, "candidates": candidates})
 
 
+def _merged_record(request: HttpRequest, person: Person) -> HttpResponse:
+    """A merged record's page sends the user on to the record it was merged into."""
+    notice = merge_notice(request.user, person)
+    record_access(
+        user=request.user, action="view", record=person, detail={"merged_into": person.merged_into_id}
+    )
+    if notice is None or notice.survivor is None:
+        raise Http404("No such person")
+    messages.success(request, notice.text)
+    return redirect("people:detail", pk=notice.survivor.pk)
+
+
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk)
+    if person.merged_into_id is not None:
+        return _merged_record(request, person)
     record_access(user=request.user, action="view", record=person)
     context = _person_context(request, person) | {
         "other_names": list(person.other_names.all()),
@@ -118,6 +133,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         and not hasattr(person, "restriction"),
         "casework": person_casework(request.user, person),
         "can_record_casework": has_permission(request.user, Permission.RECORD_CASEWORK),
+        "can_merge": has_permission(request.user, Permission.MERGE_PEOPLE),
+        "merges": merge_history(person),
     }
     return render(request, "people/detail.html", context)
 
