@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("My work", "casework:my_work", Permission.RECORD_CASEWORK),
     ("Team", "casework:team", Permission.ALLOCATE),
     ("Front door", "casework:front_door", Permission.VIEW_CONTACTS),
+    ("Match reviews", "matching:reviews", Permission.REVIEW_MATCHES),
     ("Conferences", "casework:conferences", Permission.CHAIR_CONFERENCE),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),

@@ -838,8 +838,14 @@ def reset_demo() -> None:
 
     demo_agencies = [name for name, _, _ in AGENCIES]
     direct = (HouseholdMember, Residence, Relationship, PersonName, Household)
+    from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchReview, PersonMerge
+
     with transaction.atomic():
         delete_casework()  # the casework protects the people and agencies
+        # The matcher's rows point at people through hidden relations, which
+        # related_objects below does not list; merges protect the people they name.
+        for matching_model in (PersonMerge, MatchReview, BlockingKey, MatchFeatures):
+            matching_model._base_manager.all().delete()
         for rel in Person._meta.related_objects:
             related = rel.related_model
             if related in direct or related is Person or rel.on_delete is not models.CASCADE:

@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jigsaw.access.log import record_access
-from jigsaw.matching.matcher import active_version
+from jigsaw.matching.matcher import active_version, default_model
 from jigsaw.matching.models import MatchFeatures, MatchModelVersion, MatchReview, ReviewStatus
 from jigsaw.matching.training import train
 
@@ -21,6 +21,20 @@ def reviewer_labels() -> list[tuple[str, str, bool]]:
     ]
 
 
+def _notes(about: dict[str, list[str]], people: int, labels: int) -> str:
+    notes = [f"Estimated from {people} people and {labels} reviewed pairs."]
+    if about["m_from_fallback_because"]:
+        notes.append(
+            "Expectation maximisation on this index gave implausible m probabilities ("
+            + "; ".join(about["m_from_fallback_because"])
+            + "), so the m probabilities are the shipped model's; u, the prior and the name "
+            "frequencies are this index's."
+        )
+    if about["unconverged_sessions"]:
+        notes.append("Sessions that did not converge: " + "; ".join(about["unconverged_sessions"]))
+    return " ".join(notes)
+
+
 def train_from_index(*, seed: int = 0, activate: bool = True) -> MatchModelVersion:
     """Estimate a model from every person in the index (merged aliases excluded: they are
     found through their survivor) and the reviewers' decisions, and store it as the next
@@ -30,7 +44,7 @@ def train_from_index(*, seed: int = 0, activate: bool = True) -> MatchModelVersi
     # Reviewed pairs where one side has since merged away have no features left to learn from.
     present = {f["record_id"] for f in rows}
     labels = [label for label in labels if label[0] in present and label[1] in present]
-    model = train(rows=rows, labels=labels, seed=seed)
+    model = train(rows=rows, labels=labels, seed=seed, fallback=default_model())
     current = active_version()
     with transaction.atomic():
         number = (MatchModelVersion.objects.aggregate(n=Max("version"))["n"] or 0) + 1
@@ -47,7 +61,7 @@ def train_from_index(*, seed: int = 0, activate: bool = True) -> MatchModelVersi
             is_active=activate,
             auto_link_threshold=current.auto_link_threshold,
             review_threshold=current.review_threshold,
-            notes=f"Estimated from {model.training_records} people and {len(labels)} reviewed pairs.",
+            notes=_notes(model.parameters["jigsaw"], model.training_records, len(labels)),
         )
         # Training reads everyone's identifying details: the log says so, once.
         record_access(

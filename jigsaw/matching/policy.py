@@ -49,7 +49,12 @@ _DOB_AGREES = {"exact", "day and month swapped", "one digit different", "estimat
 # A twin's records can carry the same slips as anyone's: a family name misspelt, a date
 # of birth with its day and month swapped.
 _DOB_CLOSE = {"exact", "day and month swapped", "one digit different"}
-_FAMILY_CLOSE = {"exact", "matches a part or a previous family name", "very similar spelling", "sounds the same"}
+_FAMILY_CLOSE = {
+    "exact",
+    "matches a part or a previous family name",
+    "very similar spelling",
+    "sounds the same",
+}
 _GIVEN_DIFFERS = {"all other comparisons", "similar spelling", "matches a middle name"}
 
 

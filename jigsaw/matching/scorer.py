@@ -12,6 +12,7 @@ prior's weight plus the levels' weights.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
 from typing import Any
 
@@ -96,10 +97,18 @@ def probability_of(match_weight: float) -> float:
     return math.pow(2.0, match_weight) / (1.0 + math.pow(2.0, match_weight))
 
 
-def _display(value: Any) -> str:
+def _display(value: Any, column: str) -> str:
+    """A feature as a person would write it: "Kouao", "2 November 2015", "M1 1AE"."""
     if value is None:
         return ""
     text = str(value)
+    if column == "dob":
+        day = datetime.date.fromisoformat(text)
+        return f"{day.day} {day:%B %Y}"
+    if column == "postcode" and len(text) >= 5:
+        return f"{text[:-3]} {text[-3:]}"
+    if column == "nhs" and len(text) == 10:
+        return f"{text[:3]} {text[3:6]} {text[6:]}"
     return text.title() if text.isalpha() else text
 
 
@@ -172,8 +181,8 @@ class Scorer:
                 Part(
                     comparison.title,
                     level.label,
-                    _display(left[comparison.shown]),
-                    _display(right[comparison.shown]),
+                    _display(left[comparison.shown], comparison.shown),
+                    _display(right[comparison.shown], comparison.shown),
                     weight,
                 )
             )

@@ -2,7 +2,9 @@
 
 Search is the same code for the "find a person" page, the search-before-create step and
 the benchmark. It fetches a small candidate set through indexed keys (identifier, date of
-birth, phonetic family name, postcode) and ranks it in Python with reasons a user can read.
+birth, phonetic family name, postcode, and the matcher's blocking keys) and ranks it with
+the matcher's trained model, each result with its probability and the reasons a user can
+read ("family name Kouao ~ Kouaou: very similar spelling +6.1").
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-import jellyfish
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from jigsaw.access.policy import AnyUser, people_visible_to, restricted_people_hidden_from
+from jigsaw.matching.features import blocking_keys, features
+from jigsaw.matching.index import indexed_features
+from jigsaw.matching.matcher import active_scorer, active_version, candidate_ids
+from jigsaw.matching.records import MatchRecord
 from jigsaw.people.models import (
     INVERSE_LABEL,
     HouseholdMember,
@@ -63,7 +68,8 @@ class SearchQuery:
 @dataclasses.dataclass(frozen=True)
 class SearchResult:
     person: Person
-    score: float
+    score: float  # the match weight: log2 of the odds that this is the person sought
+    probability: float
     reasons: tuple[str, ...]
     age: int | None
 
@@ -176,71 +182,16 @@ def _candidate_order(query: SearchQuery, given: str, family: str) -> list[Case |
     return [rank, "family_name", "given_names"]
 
 
-def _name_similarity(a: str, b: str) -> float:
-    if not a or not b:
-        return 0.0
-    return jellyfish.jaro_winkler_similarity(a, b)
-
-
-def _score(
-    person: Person,
-    query: SearchQuery,
-    given: str,
-    family: str,
-    other_family_keys: set[str],
-    postcodes: set[str],
-) -> tuple[float, list[str]]:
-    score = 0.0
-    reasons: list[str] = []
-    nhs = normalise_nhs_number(query.nhs_number) if query.nhs_number.strip() else None
-    if nhs and person.nhs_number == nhs:
-        score += 10
-        reasons.append("NHS number matches")
-    upn = normalise_upn(query.upn) if query.upn.strip() else None
-    if upn and person.upn == upn:
-        score += 10
-        reasons.append("UPN matches")
-    if family:
-        key = name_key(family)
-        best_other = max((_name_similarity(key, k) for k in other_family_keys), default=0.0)
-        similarity = _name_similarity(key, person.family_name_key)
-        if similarity == 1.0:
-            score += 4
-            reasons.append("family name matches")
-        elif best_other == 1.0:
-            score += 3.5
-            reasons.append("matches a previous name or alias")
-        elif max(similarity, best_other) >= 0.85:
-            score += 2.5
-            reasons.append("family name is similar")
-        elif phonetic_key(family) == person.family_phonetic:
-            score += 2
-            reasons.append("family name sounds alike")
-    if given:
-        key = first_name_key(given)
-        similarity = _name_similarity(key, person.given_name_key)
-        if similarity == 1.0:
-            score += 3
-            reasons.append("given name matches")
-        elif similarity >= 0.85 or (key and phonetic_key(key) == person.given_phonetic):
-            score += 2
-            reasons.append("given name is similar")
-    dob = query.date_of_birth
-    if dob is not None and person.date_of_birth is not None:
-        if person.date_of_birth == dob:
-            score += 5
-            reasons.append("date of birth matches")
-        elif person.date_of_birth == _swapped(dob):
-            score += 3
-            reasons.append("date of birth matches with day and month swapped")
-        elif person.date_of_birth.year == dob.year:
-            score += 1
-            reasons.append("year of birth matches")
-    postcode = normalise_postcode(query.postcode) if query.postcode.strip() else None
-    if postcode and postcode in postcodes:
-        score += 2
-        reasons.append("has lived at this postcode")
-    return score, reasons
+def _query_record(query: SearchQuery, given: str, family: str) -> MatchRecord:
+    return MatchRecord(
+        record_id="query",
+        given_name=given,
+        family_name=family,
+        dob=query.date_of_birth,
+        postcode=query.postcode,
+        nhs_number=normalise_nhs_number(query.nhs_number) or "" if query.nhs_number.strip() else "",
+        upn=normalise_upn(query.upn) or "" if query.upn.strip() else "",
+    )
 
 
 def search_people(
@@ -253,11 +204,17 @@ def search_people(
     """
     given, family = _split_name(query.name)
     condition = _candidate_filter(query, given, family)
+    record = _query_record(query, given, family)
+    mine = features(record)
+    # The matcher's own candidates (by blocking key) join the search's, so that what the
+    # matcher would find (a nickname, names the wrong way round) the search finds too.
+    keyed = candidate_ids(blocking_keys(mine))
+    if keyed:
+        condition = Q(pk__in=keyed) if condition is None else condition | Q(pk__in=keyed)
     if condition is None:
         return []
     candidates = list(
         (people_visible_to(user) if scope is None else scope)
-        # A merged record is an alias of its survivor, found through the survivor's names.
         .filter(condition, merged_into__isnull=True)
         .order_by(*_candidate_order(query, given, family))
         .only(
@@ -270,34 +227,39 @@ def search_people(
             "sex",
             "nhs_number",
             "upn",
-            "family_name_key",
-            "given_name_key",
-            "family_phonetic",
-            "given_phonetic",
         )[:CANDIDATE_LIMIT]
     )
-    ids = [p.pk for p in candidates]
-    other_names: dict[int, set[str]] = {}
-    if family and ids:
-        for person_id, key in PersonName.objects.filter(person_id__in=ids).values_list(
-            "person_id", "family_name_key"
-        ):
-            other_names.setdefault(person_id, set()).add(key)
-    postcodes: dict[int, set[str]] = {}
-    if query.postcode.strip() and ids:
-        for person_id, code in Residence.objects.filter(person_id__in=ids).values_list(
-            "person_id", "address__postcode"
-        ):
-            postcodes.setdefault(person_id, set()).add(code)
+    identified: set[int] = set()
+    if query.identifier.strip():
+        identified = set(
+            PersonIdentifier.objects.filter(
+                value=query.identifier.strip().upper(), person_id__in=[p.pk for p in candidates]
+            ).values_list("person_id", flat=True)
+        )
+    stored = indexed_features(p.pk for p in candidates)
+    scorer = active_scorer()[1]
     today = timezone.localdate()
     results = []
     for person in candidates:
-        score, reasons = _score(
-            person, query, given, family, other_names.get(person.pk, set()), postcodes.get(person.pk, set())
+        theirs = stored.get(person.pk)
+        if theirs is None:
+            continue
+        score = scorer.score(mine, theirs)
+        reasons = [str(part) for part in score.parts if part.level != "missing on one side"]
+        if person.pk in identified:
+            reasons.insert(0, "identifier matches")
+        results.append(
+            SearchResult(person, score.match_weight, score.probability, tuple(reasons), person.age_on(today))
         )
-        if score > 0:
-            results.append(SearchResult(person, score, tuple(reasons), person.age_on(today)))
-    results.sort(key=lambda r: (-r.score, r.person.family_name, r.person.given_names, r.person.pk))
+    results.sort(
+        key=lambda r: (
+            r.person.pk not in identified,
+            -r.score,
+            r.person.family_name,
+            r.person.given_names,
+            r.person.pk,
+        )
+    )
     return results[:limit]
 
 
@@ -307,16 +269,13 @@ class Flag:
     colour: str  # a GOV.UK tag colour
 
 
-# A restricted record is mentioned in search results (not named) only on a strong match:
-# identifiers, or name and date of birth together.
-RESTRICTED_MATCH_SCORE = 9.0
-
-
 def restricted_matches(user: AnyUser, query: SearchQuery) -> list[int]:
-    """Jigsaw IDs of restricted records the user cannot see that match the query strongly,
+    """Jigsaw IDs of restricted records the user cannot see that match the query strongly
+    (at least the review threshold: a match the front door would have to look at),
     so the search page can offer to break glass without showing whose record it is."""
     results = search_people(user, query, limit=5, scope=restricted_people_hidden_from(user))
-    return [r.person.pk for r in results if r.score >= RESTRICTED_MATCH_SCORE]
+    threshold = active_version().review_threshold
+    return [r.person.pk for r in results if r.probability >= threshold]
 
 
 def person_flags(person: Person) -> list[Flag]:

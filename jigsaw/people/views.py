@@ -17,7 +17,12 @@ from jigsaw.access.policy import Permission, get_person_for, has_permission
 from jigsaw.access.views import requires
 from jigsaw.casework.queries import person_casework
 from jigsaw.core.forms import apply_validation_error
+from jigsaw.matching.index import person_record
+from jigsaw.matching.matcher import active_version
 from jigsaw.matching.merge_queries import merge_history, merge_notice
+from jigsaw.matching.models import MatchSource
+from jigsaw.matching.policy import Outcome
+from jigsaw.matching.review import resolve
 from jigsaw.people import actions, queries
 from jigsaw.people.forms import (
     EditPersonForm,
@@ -80,7 +85,9 @@ def create(request: HttpRequest) -> HttpResponse:
             # Search before create: show likely existing people before a duplicate is made.
             query = form.search_query()
             candidates = queries.search_people(request.user, query, limit=10) if not query.is_empty else []
-            candidates = [c for c in candidates if c.score >= 5]
+            # The people the matcher would send to review or link: worth a look first.
+            threshold = active_version().review_threshold
+            candidates = [c for c in candidates if c.probability >= threshold]
         if not candidates:
             try:
                 person = actions.create_person(
@@ -92,7 +99,18 @@ def create(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                messages.success(request, f"{person.full_name} has been added to the person index")
+                # The user said this is someone new; if the matcher still thinks they may
+                # be someone known, the front door looks again (the review queue).
+                decision = resolve(
+                    source=MatchSource.PERSON_CREATION,
+                    record=person_record(person),
+                    person=person,
+                    actor=request.user,
+                )
+                message = f"{person.full_name} has been added to the person index"
+                if decision.outcome != Outcome.NEW:
+                    message += "; the front door will check whether they were already known"
+                messages.success(request, message)
                 return redirect("people:detail", pk=person.pk)
         else:
             record_access(

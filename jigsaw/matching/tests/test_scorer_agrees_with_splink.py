@@ -95,5 +95,5 @@ def test_explanation_reads_as_a_front_door_officer_would_want(
     theirs = features(MatchRecord("b", "Anna", "Kouaou", dob=datetime.date(2000, 11, 3), postcode="RF9 9ZZ"))
     text = scorer.score(mine, theirs).explanation()
     assert "family name Kouao ~ Kouaou: very similar spelling +" in text
-    assert "date of birth 2000-03-11 ~ 2000-11-03: day and month swapped +" in text
+    assert "date of birth 11 March 2000 ~ 3 November 2000: day and month swapped +" in text
     assert "given name Anna: exact +" in text

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jigsaw.access.models import AccessLogEntry
+from jigsaw.matching.models import MatchReview
 from jigsaw.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_adding_someone_already_known_shows_them_first(signed_in: Client) -> Non
     assert response.status_code == 200
     page = response.content.decode()
     assert "This person may already be known" in page
-    assert "date of birth matches with day and month swapped" in page
+    assert "day and month swapped" in page
     assert Person.objects.count() == 1
 
     response = signed_in.post(reverse("people:create"), typo | {"confirmed_new": "on"})
@@ -118,7 +119,7 @@ def test_search_page_lists_matches_with_reasons_and_logs_the_search(signed_in: C
 
     page = response.content.decode()
     assert "People who match" in page
-    assert "has lived at this postcode" in page
+    assert "address M1 1AE: same postcode" in page
     entry = AccessLogEntry.objects.get(action="search")
     assert entry.detail["name"] == "Anna Kouao"
 
@@ -164,3 +165,21 @@ def test_an_absurd_year_is_explained_not_a_server_error(signed_in: Client) -> No
     assert response.status_code == 200
     assert "Date of birth must be a real date" in response.content.decode()
     assert Person.objects.count() == 0
+
+
+def test_adding_someone_new_who_may_be_known_queues_a_review(signed_in: Client) -> None:
+    signed_in.post(reverse("people:create"), ANNA)
+    nickname = ANNA | {
+        "given_names": "Annie",
+        "nhs_number": "",
+        "date_of_birth_day": "11",
+        "date_of_birth_month": "2",
+    }
+
+    response = signed_in.post(reverse("people:create"), nickname | {"confirmed_new": "on"})
+
+    assert response.status_code == 302
+    review = MatchReview.objects.get()
+    first, second = Person.objects.order_by("pk")
+    assert (review.record, review.candidate, review.source) == (second, first, "person_creation")
+    assert review.probability >= review.model_version.review_threshold

@@ -22,6 +22,10 @@ from jigsaw.core.demo import (
 )
 from jigsaw.core.demo_activity import write_access_history
 from jigsaw.core.demo_casework import CASEWORK_CHILDREN_CAP, write_casework
+from jigsaw.core.demo_duplicates import plant_duplicates
+from jigsaw.matching import index as match_index
+from jigsaw.matching.duplicates import find_possible_duplicates
+from jigsaw.matching.estimation import train_from_index
 from jigsaw.people.models import Person
 
 
@@ -100,6 +104,13 @@ class Command(BaseCommand):
             casework = write_casework(
                 seed=options["seed"], today=timezone.localdate(), children_cap=options["casework_children"]
             )
+            # The matcher's view of the index (bulk loads send no signals), a few records
+            # added twice as real indexes have them, a model estimated from this index, and
+            # the nightly duplicate check's findings in the front door's review queue.
+            match_index.rebuild()
+            duplicates = plant_duplicates(seed=options["seed"])
+            model = train_from_index(seed=options["seed"]) if Person.objects.count() > 1 else None
+            queued = find_possible_duplicates()
             # The access history the data protection officer's pages show, written through
             # the same actions and logging as real use.
             logged = write_access_history(seed=options["seed"], password=DEMO_PASSWORD)
@@ -124,6 +135,11 @@ class Command(BaseCommand):
         )
         if casework.contacts:
             self.stdout.write(casework.summary())
+        if model is not None:
+            self.stdout.write(
+                f"Planted {duplicates} duplicate records; match model v{model.version} estimated from "
+                f"{model.training_records:,} people; {queued} possible duplicates queued for review."
+            )
         self.stdout.write(
             f"Wrote {logged:,} access-log entries of demo activity (searches, views, a restricted "
             "record opened by breaking glass, a failed sign-in)."

@@ -1,0 +1,451 @@
+"""Single-record matching latency: how fast is `match(record)` with N people in the index?
+
+Issue 4, item 3: p99 under 25 ms at 1,000,000 people, on SQLite and on PostgreSQL.
+
+Builds (or, with --reuse, reuses) an index of N synthetic people with the demo generator
+(as bench/person_search.py does), then builds the matcher's own index over them
+(`jigsaw.matching.index.rebuild`: each person's features and blocking keys; timed, since
+bulk loads bypass the signals that keep it in step), then times
+`jigsaw.matching.matcher.match` -- the function every path of the app calls: the record's
+blocking keys looked up in the BlockingKey table, the candidates' stored features fetched,
+each scored in Python with the active model.
+
+Queries are records made from people really in the index, with the errors agencies make:
+exact, a typo in the family name, day and month swapped, both, or a nickname for the given
+name; and, whatever the error, the NHS number missing from some. Reported: p50/p95/p99 of
+`match`, the recall (the true person first, and in the top five), and the mean number of
+candidates scored per query (computed outside the timed calls). Optionally
+(--memory-index) the same records through `MemoryIndex.match`, the same keys and scoring
+over an in-process index, as a reference without a database.
+
+Writes bench/results/matching_latency-<backend>-<N>.json. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from person_search import (
+    build_index,
+    machine_info,
+    sample_people,
+    setup_django,
+    summary,
+    swap_day_month,
+    typo,
+)
+
+if TYPE_CHECKING:
+    from jigsaw.matching.records import MatchRecord
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+RESULTS_DIR = PROJECT_DIR / "bench" / "results"
+TARGET_P99_MS = 25.0
+
+# Share of queries with each kind of error.
+VARIANTS: dict[str, float] = {
+    "exact": 0.35,
+    "family_name_typo": 0.25,
+    "day_month_swapped": 0.15,
+    "typo_and_swapped": 0.1,
+    "nickname": 0.15,
+}
+# Share of queries whose NHS number is not known to the agency (police rarely have one).
+NHS_MISSING = 0.3
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--people", type=int, default=1_000_000, help="people in the index (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="database to use (default: a SQLite file var/bench/matching_latency-<N>.sqlite3); "
+        "e.g. postgres://postgres@127.0.0.1:5432/jigsaw_bench_matching (created if missing)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the people (and the matcher's index, if complete) already in the database",
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="with --reuse: rebuild the matcher's index all the same"
+    )
+    parser.add_argument("--seed", type=int, default=2009, help="generator seed (default 2009)")
+    parser.add_argument("--queries", type=int, default=1000, help="timed queries (default 1000)")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed queries first (default 50)")
+    parser.add_argument(
+        "--memory-index",
+        action="store_true",
+        help="also time MemoryIndex.match on the same records (loads every person into memory)",
+    )
+    parser.add_argument("--explain", action="store_true", help="print the SQL and query plans of one match")
+    parser.add_argument(
+        "--profile", action="store_true", help="print a cProfile of the timed queries (run again, untimed)"
+    )
+    return parser.parse_args(argv)
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the SQLite file's folder, or the PostgreSQL database if it does not exist."""
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        return
+    import psycopg
+
+    url = urlparse(database_url)
+    name = url.path.lstrip("/")
+    with psycopg.connect(
+        host=url.hostname,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=5,
+    ) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def clear_matching_index() -> None:
+    """Empty the matcher's tables before the people go: `seed_demo --reset` deletes the
+    people with plain DELETEs and does not know the blocking keys (a hidden relation)."""
+    from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchReview
+
+    BlockingKey.objects.all().delete()
+    MatchReview.objects.all().delete()
+    MatchFeatures.objects.all().delete()
+
+
+def rebuild_matching_index(total: int) -> float:
+    """`index.rebuild` with a progress bar; returns the seconds it took."""
+    from django.db import connection
+    from tqdm import tqdm
+
+    from jigsaw.matching import index
+
+    started = time.perf_counter()
+    with tqdm(total=total, unit=" people", unit_scale=True, mininterval=5, file=sys.stderr) as bar:
+
+        def advance(done: int) -> None:
+            bar.update(done)
+
+        index.rebuild(progress=advance)
+    elapsed = time.perf_counter() - started
+    # Fresh statistics for the new tables, as seed_demo gives the people's; on PostgreSQL
+    # also the visibility map, without which the key lookup cannot be an index-only scan
+    # (autovacuum would set it on a database in service).
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return elapsed
+
+
+def nickname_of(rng: random.Random, given: str) -> str | None:
+    """Another name from the given name's variant group (Bill for William), if it has one."""
+    from jigsaw.matching.names import load_name_variants, name_groups
+
+    groups = name_groups(given)
+    if not groups:
+        return None
+    others = sorted(
+        name for name, ids in load_name_variants().items() if ids & groups and name != given.upper()
+    )
+    return rng.choice(others).title() if others else None
+
+
+def incoming_records(
+    rng: random.Random, indexed: Sequence[MatchRecord]
+) -> list[tuple[str, MatchRecord, int]]:
+    """(variant, incoming record, true person id): each person as another agency would
+    send them -- the first given name only, the current address, no other names, previous
+    addresses or UPN -- with the variant's error, and sometimes no NHS number."""
+    import dataclasses
+
+    names = list(VARIANTS)
+    weights = list(VARIANTS.values())
+    out = []
+    for number, person in enumerate(indexed):
+        variant = rng.choices(names, weights=weights)[0]
+        given = person.given_name.split()[0]
+        family = person.family_name
+        dob = person.dob
+        assert dob is not None  # sampled with an exact date of birth
+        if variant == "nickname":
+            nickname = nickname_of(rng, given)
+            if nickname is None:
+                variant = "exact"
+            else:
+                given = nickname
+        if variant in {"day_month_swapped", "typo_and_swapped"}:
+            swapped = swap_day_month(dob)
+            if swapped is None:
+                variant = "family_name_typo" if variant == "typo_and_swapped" else "exact"
+            else:
+                dob = swapped
+        if variant in {"family_name_typo", "typo_and_swapped"}:
+            family = typo(rng, family)
+        record = dataclasses.replace(
+            person,
+            record_id=f"incoming-{number}",
+            given_name=given,
+            family_name=family,
+            other_names=(),
+            dob=dob,
+            previous_postcodes=(),
+            previous_addresses=(),
+            nhs_number="" if rng.random() < NHS_MISSING else person.nhs_number,
+            upn="",
+        )
+        out.append((variant, record, int(person.record_id)))
+    return out
+
+
+def candidates_scored(record: MatchRecord) -> int:
+    """How many people `match` scores for this record (its own steps, outside `match`)."""
+    from jigsaw.matching.features import blocking_keys, features
+    from jigsaw.matching.matcher import candidate_ids
+
+    return len(candidate_ids(blocking_keys(features(record))))
+
+
+def time_calls(
+    call: Callable[[MatchRecord], list[Any]], queries: Sequence[tuple[str, MatchRecord, int]]
+) -> tuple[list[float], dict[str, list[tuple[bool, bool]]]]:
+    """Latency in ms of each call, and (first, in top five) per variant."""
+    latencies: list[float] = []
+    found: dict[str, list[tuple[bool, bool]]] = {v: [] for v in VARIANTS}
+    for variant, record, true_id in queries:
+        started = time.perf_counter()
+        candidates = call(record)
+        latencies.append((time.perf_counter() - started) * 1000)
+        ids = [c.person_id for c in candidates[:5]]
+        found[variant].append((bool(ids) and ids[0] == true_id, true_id in ids))
+    return latencies, found
+
+
+def recall(found: dict[str, list[tuple[bool, bool]]]) -> dict[str, Any]:
+    def share(hits: list[bool]) -> float | None:
+        return round(sum(hits) / len(hits), 4) if hits else None
+
+    every = [hit for hits in found.values() for hit in hits]
+    return {
+        "recall_first": share([first for first, _ in every]),
+        "recall_top5": share([top5 for _, top5 in every]),
+        "by_variant": {
+            v: {
+                "count": len(hits),
+                "recall_first": share([first for first, _ in hits]),
+                "recall_top5": share([top5 for _, top5 in hits]),
+            }
+            for v, hits in found.items()
+        },
+    }
+
+
+def explain(record: MatchRecord, vendor: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jigsaw.matching.matcher import match
+
+    with CaptureQueriesContext(connection) as captured:
+        match(record)
+    for query in captured.captured_queries:
+        print(query["sql"][:600], flush=True)
+        print(f"    ({query['time']} s)", flush=True)
+        with connection.cursor() as cursor:
+            prefix = "EXPLAIN QUERY PLAN " if vendor == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+            cursor.execute(prefix + query["sql"])
+            for row in cursor.fetchall():
+                print("   ", row, flush=True)
+
+
+def profile(call: Callable[[MatchRecord], list[Any]], records: Sequence[MatchRecord]) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for record in records:
+        call(record)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    print(out.getvalue(), flush=True)
+
+
+def memory_index_latency(
+    queries: Sequence[tuple[str, MatchRecord, int]], warmup: Sequence[MatchRecord]
+) -> dict[str, Any]:
+    """The same records through `MemoryIndex.match`, holding every person in the index."""
+    from tqdm import tqdm
+
+    from jigsaw.matching.index import person_records
+    from jigsaw.matching.matcher import active_version
+    from jigsaw.matching.memory_index import MemoryIndex
+    from jigsaw.matching.scorer import TrainedModel
+    from jigsaw.people.models import Person
+
+    version = active_version()
+    memory = MemoryIndex(TrainedModel(version.parameters, version.term_frequencies, version.training_records))
+    started = time.perf_counter()
+    people = Person.objects.filter(merged_into__isnull=True).order_by("pk")
+    last = 0
+    with tqdm(total=people.count(), unit=" people", unit_scale=True, mininterval=5, file=sys.stderr) as bar:
+        while True:
+            batch = list(people.filter(pk__gt=last)[:5000])
+            if not batch:
+                break
+            for record in person_records(batch):
+                memory.add(record)
+            last = batch[-1].pk
+            bar.update(len(batch))
+    load_seconds = time.perf_counter() - started
+
+    # In the memory index a record id is the order of adding, so the true person is found
+    # through the record id (the person's pk) of the candidate's features.
+    def call(record: MatchRecord) -> list[Any]:
+        return memory.match(record, exclude_self=False)
+
+    for record in warmup:
+        call(record)
+    latencies: list[float] = []
+    found: dict[str, list[tuple[bool, bool]]] = {v: [] for v in VARIANTS}
+    for variant, record, true_id in queries:
+        started = time.perf_counter()
+        candidates = call(record)
+        latencies.append((time.perf_counter() - started) * 1000)
+        ids = [int(c.record_id) for c in candidates[:5]]
+        found[variant].append((bool(ids) and ids[0] == true_id, true_id in ids))
+    return {"load_seconds": round(load_seconds, 1), **summary(latencies), **recall(found)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    database_url = (
+        args.database_url
+        or f"sqlite:///{PROJECT_DIR / 'var' / 'bench' / f'matching_latency-{args.people}.sqlite3'}"
+    )
+    ensure_database(database_url)
+    setup_django(database_url)
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from jigsaw.matching.index import person_records
+    from jigsaw.matching.matcher import active_scorer, match
+    from jigsaw.matching.models import MatchFeatures
+    from jigsaw.people.models import Person
+
+    vendor = connection.vendor
+    print(f"database: {vendor} ({database_url})", flush=True)
+    call_command("migrate", verbosity=0, interactive=False)
+
+    build_seconds: float | None = None
+    if args.reuse and Person.objects.exists():
+        print("reusing the people already in the database", flush=True)
+    else:
+        print(f"building an index of {args.people:,} people (seed {args.seed})", flush=True)
+        clear_matching_index()
+        build_seconds = build_index(args.people, args.seed)
+        print(f"built in {build_seconds:.0f}s", flush=True)
+    total_people = Person.objects.filter(merged_into__isnull=True).count()
+
+    rebuild_seconds: float | None = None
+    if build_seconds is not None or args.rebuild or MatchFeatures.objects.count() != total_people:
+        print(f"building the matcher's index of {total_people:,} people", flush=True)
+        rebuild_seconds = rebuild_matching_index(total_people)
+        print(f"matcher's index built in {rebuild_seconds:.0f}s", flush=True)
+    else:
+        print("reusing the matcher's index already in the database", flush=True)
+
+    rng = random.Random(args.seed + 2)
+    sampled = sample_people(rng, args.queries + args.warmup)
+    queries = incoming_records(rng, person_records(sampled))
+    warmup, timed = queries[: args.warmup], queries[args.warmup :]
+
+    # The first call loads the active model (installing the shipped default on a new
+    # database) and compiles its scorer; a running server has done that long before.
+    active_scorer()
+    if args.explain:
+        explain(timed[0][1], vendor)
+    for _, record, _ in warmup:
+        match(record)
+
+    latencies, found = time_calls(match, timed)
+    counts = [candidates_scored(record) for _, record, _ in timed]
+
+    memory: dict[str, Any] | None = None
+    if args.memory_index:
+        print("loading every person into a MemoryIndex", flush=True)
+        memory = memory_index_latency(timed, [r for _, r, _ in warmup])
+
+    if args.profile:
+        profile(match, [r for _, r, _ in timed])
+
+    report: dict[str, Any] = {
+        "benchmark": "matching_latency",
+        "people_requested": args.people,
+        "people_in_index": total_people,
+        "seed": args.seed,
+        "build_seconds": round(build_seconds, 1) if build_seconds is not None else None,
+        "matcher_index_build_seconds": round(rebuild_seconds, 1) if rebuild_seconds is not None else None,
+        "target_p99_ms": TARGET_P99_MS,
+        "match": {
+            **summary(latencies),
+            **recall(found),
+            "mean_candidates_scored": round(sum(counts) / len(counts), 1) if counts else None,
+            "max_candidates_scored": max(counts) if counts else None,
+        },
+        "memory_index": memory,
+        "machine": machine_info(vendor),
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    out = RESULTS_DIR / f"matching_latency-{vendor}-{args.people}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+    print(f"people in index: {total_people:,}")
+    if build_seconds is not None:
+        print(f"people built in {build_seconds:.0f}s")
+    if rebuild_seconds is not None:
+        print(f"matcher's index built in {rebuild_seconds:.0f}s")
+    rows: list[tuple[str, dict[str, Any]]] = [("match(record)", report["match"])]
+    if memory is not None:
+        rows.append(("MemoryIndex.match", memory))
+    for label, s in rows:
+        print(
+            f"{label:>20}: p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  p99 {s['p99_ms']:.1f} ms  "
+            f"(n={s['count']}; target p99 < {TARGET_P99_MS:.0f} ms)"
+        )
+        print(f"{'recall':>20}: first {s['recall_first']:.1%}, top 5 {s['recall_top5']:.1%}")
+        for v, r in s["by_variant"].items():
+            if r["count"]:
+                print(
+                    f"{'':>22}{v}: first {r['recall_first']:.1%}, top 5 {r['recall_top5']:.1%} of {r['count']}"
+                )
+    match_report: dict[str, Any] = report["match"]
+    print(
+        f"{'candidates scored':>20}: mean {match_report['mean_candidates_scored']}, "
+        f"max {match_report['max_candidates_scored']}"
+    )
+    print(f"results: {out.relative_to(PROJECT_DIR)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
