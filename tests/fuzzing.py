@@ -45,7 +45,7 @@ def _counts() -> dict[str, int]:
     return {
         m._meta.label: m._default_manager.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"people", "access", "partners", "casework"}
+        if m._meta.app_label in {"people", "access", "partners", "casework", "matching"}
     }
 
 

@@ -13,7 +13,9 @@ prior goes as 1/(n-1), for linking files of n and m records as 1/max(n, m).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
+import time
 from collections.abc import Iterable, Sequence
 
 import duckdb
@@ -30,6 +32,14 @@ from jigsaw.matching.training import register_tf_tables
 
 Pair = tuple[str, str, float]
 CHUNK_RECORDS = 50_000
+
+
+@dataclasses.dataclass
+class LinkTimings:
+    """Where a run's wall time went, for the throughput benchmark."""
+
+    prepare_seconds: float = 0.0  # features, blocking keys, Arrow tables, term frequencies
+    predict_seconds: float = 0.0  # Splink's blocking and scoring, chunk by chunk
 
 
 def job_prior(model: TrainedModel, n_left: int, n_right: int | None) -> float:
@@ -53,6 +63,7 @@ def link(
     threshold: float = 0.5,
     progress: bool = False,
     scale_prior: bool = True,
+    timings: LinkTimings | None = None,
 ) -> list[Pair]:
     """Every pair at or above `threshold`, as (left id, right id, probability). In a
     deduplication both ids come from `left` (the smaller id first, as Splink orders them)."""
@@ -63,6 +74,7 @@ def link(
         settings["probability_two_random_records_match"] = job_prior(
             model, len(left), None if right is None else len(right)
         )
+    started = time.perf_counter()
     connection = duckdb.connect()
     db_api = DuckDBAPI(connection)
     left_rows = [features(r) for r in left]
@@ -80,6 +92,7 @@ def link(
     n_right = _chunks(len(right) if right is not None else len(left))
     steps = [(i, j) for i in range(1, n_left + 1) for j in range(1, n_right + 1)]
     pairs: list[Pair] = []
+    prepared = time.perf_counter()
     bar = tqdm(total=len(steps), unit="chunk", desc="scoring pairs", disable=not progress)
     try:
         for i, j in steps:
@@ -95,6 +108,9 @@ def link(
     finally:
         bar.close()
         connection.close()
+    if timings is not None:
+        timings.prepare_seconds = prepared - started
+        timings.predict_seconds = time.perf_counter() - prepared
     pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
     return pairs
 

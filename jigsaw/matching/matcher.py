@@ -89,9 +89,7 @@ def active_scorer() -> tuple[MatchModelVersion, Scorer]:
     # Every match asks which model is active: read the row without its parameters and term
     # frequencies (hundreds of KB of JSON, decoded on every read), which the cached scorer
     # already holds; a caller that reads them still gets them, loaded then.
-    version = (
-        MatchModelVersion.objects.filter(is_active=True).defer("parameters", "term_frequencies").first()
-    )
+    version = MatchModelVersion.objects.filter(is_active=True).defer("parameters", "term_frequencies").first()
     if version is None:
         version = active_version()
     return version, _scorer_for(version.pk)

@@ -87,6 +87,10 @@ def decide(candidates: list[Candidate], mine: Features, version: MatchModelVersi
     """Auto-link, review or new person, for the best candidate."""
     if not candidates:
         return Decision(Outcome.NEW, None)
+    # Whatever the probability: a shared NHS number or UPN is never silently a new person.
+    for candidate in candidates:
+        if _conflicting_identifiers(mine, candidate.features, _label(DATE_OF_BIRTH, candidate.levels)):
+            return Decision(Outcome.REVIEW, candidate, ReviewReason.CONFLICTING_IDENTIFIERS)
     best = candidates[0]
     if best.probability < version.review_threshold:
         return Decision(Outcome.NEW, None)
