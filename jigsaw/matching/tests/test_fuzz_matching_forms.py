@@ -53,7 +53,7 @@ def test_the_unmerge_form() -> None:
 
 
 def test_the_review_decision_form() -> None:
-    first, second = _pair()
+    _, second = _pair()
     resolve(source=MatchSource.PERSON_CREATION, record=person_record(second), person=second)
     review = MatchReview.objects.get()
     fuzz_form(_client(), reverse("matching:review", args=[review.pk]), ["decision", "survivor", "note", "version"])
