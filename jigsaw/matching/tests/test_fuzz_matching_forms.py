@@ -48,7 +48,9 @@ def test_the_merge_forms() -> None:
 
 def test_the_unmerge_form() -> None:
     first, second = _pair()
-    merge = merge_people(actor=persona("front_door_officer"), survivor=first, merged=second, reason="Same child")
+    merge = merge_people(
+        actor=persona("front_door_officer"), survivor=first, merged=second, reason="Same child"
+    )
     fuzz_form(_client(), reverse("matching:unmerge", args=[merge.pk]), ["reason", "reassign"])
 
 
@@ -56,4 +58,6 @@ def test_the_review_decision_form() -> None:
     _, second = _pair()
     resolve(source=MatchSource.PERSON_CREATION, record=person_record(second), person=second)
     review = MatchReview.objects.get()
-    fuzz_form(_client(), reverse("matching:review", args=[review.pk]), ["decision", "survivor", "note", "version"])
+    fuzz_form(
+        _client(), reverse("matching:review", args=[review.pk]), ["decision", "survivor", "note", "version"]
+    )

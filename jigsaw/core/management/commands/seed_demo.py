@@ -50,6 +50,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=5000, help="people per INSERT batch")
         parser.add_argument(
+            "--no-matching-extras",
+            dest="matching_extras",
+            action="store_false",
+            help="index the people for matching but plant no duplicates, train no model and run no "
+            "duplicate check (for benchmark builds of very large indexes)",
+        )
+        parser.add_argument(
             "--casework-children",
             type=int,
             default=CASEWORK_CHILDREN_CAP,
@@ -108,9 +115,12 @@ class Command(BaseCommand):
             # added twice as real indexes have them, a model estimated from this index, and
             # the nightly duplicate check's findings in the front door's review queue.
             match_index.rebuild()
-            duplicates = plant_duplicates(seed=options["seed"])
-            model = train_from_index(seed=options["seed"]) if Person.objects.count() > 1 else None
-            queued = find_possible_duplicates()
+            model = None
+            duplicates = queued = 0
+            if options["matching_extras"]:
+                duplicates = plant_duplicates(seed=options["seed"])
+                model = train_from_index(seed=options["seed"]) if Person.objects.count() > 1 else None
+                queued = find_possible_duplicates()
             # The access history the data protection officer's pages show, written through
             # the same actions and logging as real use.
             logged = write_access_history(seed=options["seed"], password=DEMO_PASSWORD)
