@@ -47,7 +47,7 @@ def _swapped(day: datetime.date) -> datetime.date:
 def plant_duplicates(*, seed: int, share: float = SHARE) -> int:
     """Add a second record for a share of the children; returns how many were added.
     The records go through the ORM, so the matcher's index picks them up."""
-    rng = random.Random(f"duplicates-{seed}")  # noqa: S311 - synthetic data, not secrets
+    rng = random.Random(f"duplicates-{seed}")  # noqa: S311  # synthetic demo data, not security  # nosec B311
     children = list(
         Person.objects.filter(
             birth_date_precision=BirthDatePrecision.EXACT,
