@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from jigsaw.matching.features import features
 from jigsaw.matching.records import MatchRecord
-from jigsaw.matching.scorer import TrainedModel
+from jigsaw.matching.scorer import Scorer, TrainedModel
 from jigsaw.matching.splink_tables import features_table, term_frequencies
 from jigsaw.matching.training import register_tf_tables
 
@@ -127,6 +127,23 @@ def _pairs(table: pa.Table, *, link_only: bool) -> Iterable[Pair]:
         if link_only and sources[0] != "left":
             left_id, right_id = right_id, left_id
         yield str(left_id), str(right_id), float(probability)
+
+
+def held_for_review(
+    pairs: Iterable[Pair], records: Sequence[MatchRecord], model: TrainedModel
+) -> set[tuple[str, str]]:
+    """The pairs the decision policy puts before a person whatever their probability
+    (possible twins, conflicting identifiers, a date of birth that differs): batch output
+    lists them with their probability, but they never join a cluster by themselves."""
+    from jigsaw.matching.policy import must_review
+
+    rows = {r.record_id: features(r) for r in records}
+    scorer = Scorer(model)
+    held = set()
+    for left, right, _ in pairs:
+        if must_review(rows[left], rows[right], scorer.score(rows[left], rows[right]).levels) is not None:
+            held.add((left, right))
+    return held
 
 
 def clusters(pairs: Iterable[Pair], ids: Iterable[str], threshold: float) -> list[tuple[str, str]]:

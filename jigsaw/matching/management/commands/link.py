@@ -91,7 +91,7 @@ class Command(BaseCommand):
             raise CommandError(f"{len(problems)} problem(s) in the input; nothing was written")
 
         # Imported here so that checking a file does not load Splink and DuckDB.
-        from jigsaw.matching.batch import clusters, link
+        from jigsaw.matching.batch import clusters, held_for_review, link
         from jigsaw.matching.matcher import active_version
         from jigsaw.matching.scorer import TrainedModel
 
@@ -112,13 +112,19 @@ class Command(BaseCommand):
         summary = f"{len(pairs)} pair(s) at or above {threshold} written to {out_path}"
         try:
             if clusters_path:
-                ids = [r.record_id for r in [*left, *(right or [])]]
-                rows = clusters(pairs, ids, threshold)
+                everyone = [*left, *(right or [])]
+                ids = [r.record_id for r in everyone]
+                # A cluster is one person: pairs the policy would put before a person (twins,
+                # conflicting identifiers) do not join clusters, whatever their probability.
+                held = held_for_review(pairs, everyone, model)
+                rows = clusters([p for p in pairs if (p[0], p[1]) not in held], ids, threshold)
                 outputs.append(
                     (clusters_path, _write_atomically(clusters_path, ["cluster_id", "record_id"], rows))
                 )
                 count = len({cluster for cluster, _ in rows})
                 summary += f"; {len(rows)} record(s) in {count} cluster(s) written to {clusters_path}"
+                if held:
+                    summary += f" ({len(held)} pair(s) kept apart for a person to check)"
         except BaseException:
             for _, temporary in outputs:
                 temporary.unlink(missing_ok=True)
