@@ -36,3 +36,34 @@ def test_staff_status_alone_does_not_open_the_admin(client: Client, social_worke
     assert client.get("/admin/partners/agency/").status_code == 302
     assert client.post("/admin/partners/agency/add/", {"name": "X", "kind": "police"}).status_code == 302
     assert not Agency.objects.filter(name="X").exists()
+
+
+def test_an_administrator_sets_the_match_thresholds_but_not_the_estimates(
+    client: Client, administrator: User
+) -> None:
+    from jigsaw.matching.matcher import active_version
+
+    version = active_version()
+    client.force_login(administrator)
+    response = client.post(
+        f"/admin/matching/matchmodelversion/{version.pk}/change/",
+        {"auto_link_threshold": "0.9995", "review_threshold": "0.3", "parameters": "{}"},
+    )
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert (version.auto_link_threshold, version.review_threshold) == (0.9995, 0.3)
+    assert version.parameters["comparisons"]  # read-only: the post could not replace it
+    assert client.get("/admin/matching/matchmodelversion/add/").status_code == 403
+
+
+def test_thresholds_out_of_order_are_refused_in_words(client: Client, administrator: User) -> None:
+    from jigsaw.matching.matcher import active_version
+
+    version = active_version()
+    client.force_login(administrator)
+    response = client.post(
+        f"/admin/matching/matchmodelversion/{version.pk}/change/",
+        {"auto_link_threshold": "0.5", "review_threshold": "0.9"},
+    )
+    assert response.status_code == 200
+    assert "at most the auto-link threshold" in response.content.decode()

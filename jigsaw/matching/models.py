@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -47,6 +48,14 @@ class MatchModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Match model v{self.version}"
+
+    def clean(self) -> None:
+        # The database refuses these too; this says so in words on the admin form.
+        if not 0 < self.review_threshold <= self.auto_link_threshold < 1:
+            raise ValidationError(
+                "The review threshold must be above 0 and at most the auto-link threshold, "
+                "which must be below 1."
+            )
 
 
 class MatchFeatures(models.Model):

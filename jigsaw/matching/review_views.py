@@ -21,6 +21,7 @@ from jigsaw.access.log import record_access
 from jigsaw.access.policy import Permission
 from jigsaw.access.views import requires
 from jigsaw.core.forms import apply_validation_error
+from jigsaw.core.templatetags.jigsaw_tags import likelihood as percent
 from jigsaw.matching import review as reviews
 from jigsaw.matching.forms import SAME_PERSON, ReviewDecisionForm, ReviewFilterForm
 from jigsaw.matching.models import MatchReview, ReviewStatus
@@ -32,16 +33,6 @@ from jigsaw.people.normalise import format_nhs_number
 # The queue shows this many at once; the heading gives the whole count.
 QUEUE_PAGE = 200
 NOT_KNOWN = "Not known"
-
-
-def percent(probability: float) -> str:
-    """A probability as people read it, never rounded to a certainty it is not."""
-    text = f"{probability * 100:.1f}%"
-    if text == "100.0%" and probability < 1:
-        return "more than 99.9%"
-    if text == "0.0%" and probability > 0:
-        return "less than 0.1%"
-    return text
 
 
 def incoming_name(record: MatchRecord) -> str:

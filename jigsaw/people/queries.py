@@ -40,6 +40,8 @@ from jigsaw.people.normalise import (
 )
 
 CANDIDATE_LIMIT = 400
+# Results are shown down to 2**-10 (about a thousandth) of the best one's odds.
+LIKELIHOOD_SPAN = 10.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -260,6 +262,10 @@ def search_people(
             r.person.pk,
         )
     )
+    if results:
+        # People a thousand times less likely than the best are noise, not candidates.
+        floor = max(r.score for r in results) - LIKELIHOOD_SPAN
+        results = [r for r in results if r.score >= floor or r.person.pk in identified]
     return results[:limit]
 
 

@@ -80,6 +80,17 @@ def govuk_date(value: datetime.date | None) -> str:
 
 
 @register.filter
+def likelihood(probability: float) -> str:
+    """A match probability as people read it, never rounded to a certainty it is not."""
+    text = f"{probability * 100:.1f}%"
+    if text == "100.0%" and probability < 1:
+        return "more than 99.9%"
+    if text == "0.0%" and probability > 0:
+        return "less than 0.1%"
+    return text
+
+
+@register.filter
 def nhs(value: str) -> str:
     return format_nhs_number(value) if value else ""
 
