@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from jigsaw.matching.csv_input import COLUMNS, InputFileError, read_records
 from jigsaw.matching.records import MatchRecord
@@ -92,12 +93,18 @@ class Command(BaseCommand):
 
         # Imported here so that checking a file does not load Splink and DuckDB.
         from jigsaw.matching.batch import clusters, held_for_review, link
-        from jigsaw.matching.matcher import active_version
+        from jigsaw.matching.matcher import active_version, default_model
         from jigsaw.matching.scorer import TrainedModel
 
-        # The model in force for the person index, so a batch job scores as the front door does.
-        version = active_version()
-        model = TrainedModel(version.parameters, version.term_frequencies, version.training_records)
+        # The model in force for the person index, so a batch job scores as the front door does;
+        # on a machine whose database is not set up, the model Jigsaw ships with.
+        try:
+            version = active_version()
+        except DatabaseError:
+            model = default_model()
+            self.stderr.write("No database set up: using the match model Jigsaw ships with.")
+        else:
+            model = TrainedModel(version.parameters, version.term_frequencies, version.training_records)
         pairs = link(left, right, model, threshold=threshold, progress=True)
         outputs = [
             (
