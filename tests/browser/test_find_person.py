@@ -42,7 +42,7 @@ def test_social_worker_finds_a_child_and_opens_the_record(page: Page, live_serve
 
     results = page.get_by_role("table")
     expect(results).to_contain_text("Anna Kouao")
-    expect(results).to_contain_text("date of birth matches with day and month swapped")
+    expect(results).to_contain_text("day and month swapped")
     with page.expect_navigation():
         results.get_by_role("link", name="Anna Kouao").click()
     journey.checkpoint("record")
