@@ -27,6 +27,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import random
 import sys
@@ -39,7 +40,6 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from person_search import (
-    build_index,
     machine_info,
     sample_people,
     setup_django,
@@ -125,37 +125,81 @@ def ensure_database(database_url: str) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def clear_matching_index() -> None:
-    """Empty the matcher's tables before the people go: `seed_demo --reset` deletes the
-    people with plain DELETEs and does not know the blocking keys (a hidden relation)."""
-    from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchReview
-
-    BlockingKey.objects.all().delete()
-    MatchReview.objects.all().delete()
-    MatchFeatures.objects.all().delete()
-
-
-def rebuild_matching_index(total: int) -> float:
-    """`index.rebuild` with a progress bar; returns the seconds it took."""
-    from django.db import connection
+def _timed_rebuild(total: int, timings: list[float]) -> Callable[..., int]:
+    """`index.rebuild` with a progress bar, its seconds appended to `timings`."""
     from tqdm import tqdm
 
     from jigsaw.matching import index
 
+    rebuild = index.rebuild
+
+    def timed(**kwargs: Any) -> int:
+        started = time.perf_counter()
+        with tqdm(total=total, unit=" people", unit_scale=True, mininterval=10, file=sys.stderr) as bar:
+
+            def advance(done: int) -> None:
+                bar.update(done)
+
+            indexed = rebuild(progress=advance, **kwargs)
+        timings.append(time.perf_counter() - started)
+        return indexed
+
+    return timed
+
+
+def build_people(people: int, seed: int) -> tuple[float, float | None]:
+    """The demo generator's people (`seed_demo --reset --no-matching-extras`: no planted
+    duplicates, no model trained on them), and the seconds of the whole build and of the
+    matcher's index within it (seed_demo rebuilds it after its bulk load, which sends no
+    signals; timed here rather than done twice)."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    from jigsaw.matching import index
+
+    timings: list[float] = []
     started = time.perf_counter()
-    with tqdm(total=total, unit=" people", unit_scale=True, mininterval=5, file=sys.stderr) as bar:
+    with mock.patch.object(index, "rebuild", _timed_rebuild(people, timings)):
+        call_command("seed_demo", people=people, seed=seed, reset=True, matching_extras=False)
+    return time.perf_counter() - started, timings[0] if timings else None
 
-        def advance(done: int) -> None:
-            bar.update(done)
 
-        index.rebuild(progress=advance)
-    elapsed = time.perf_counter() - started
-    # Fresh statistics for the new tables, as seed_demo gives the people's; on PostgreSQL
-    # also the visibility map, without which the key lookup cannot be an index-only scan
-    # (autovacuum would set it on a database in service).
+def rebuild_matching_index(total: int) -> float:
+    """`index.rebuild` on the people already there; returns the seconds it took."""
+    from django.db import connection
+
+    timings: list[float] = []
+    _timed_rebuild(total, timings)()
+    # Fresh statistics for the new rows, as seed_demo leaves them; on PostgreSQL also the
+    # visibility map, without which the key lookup cannot be an index-only scan (autovacuum
+    # would set it on a database in service).
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    return elapsed
+    return timings[0]
+
+
+def stale_index(people: Sequence[Any]) -> bool:
+    """Whether the stored features or blocking keys of these people differ from what the
+    code now gives (the index was built by an earlier version of the comparisons): timing
+    the new code's keys against the old index would find other candidates."""
+    from jigsaw.matching.features import blocking_keys, features
+    from jigsaw.matching.index import indexed_features, person_records
+    from jigsaw.matching.models import BlockingKey
+
+    stored = indexed_features(p.pk for p in people)
+    keys: dict[int, set[str]] = {}
+    for person_id, key in BlockingKey.objects.filter(person_id__in=[p.pk for p in people]).values_list(
+        "person_id", "key"
+    ):
+        keys.setdefault(person_id, set()).add(key)
+    for record in person_records(people):
+        person_id = int(record.record_id)
+        now = features(record)
+        if stored.get(person_id) != now or keys.get(person_id, set()) != set(blocking_keys(now)):
+            print("the matcher's index was built by other code (features or keys differ)", flush=True)
+            return True
+    return False
 
 
 def nickname_of(rng: random.Random, given: str) -> str | None:
@@ -335,6 +379,25 @@ def memory_index_latency(
     return {"load_seconds": round(load_seconds, 1), **summary(latencies), **recall(found)}
 
 
+def earlier_build(out: Path, people_in_index: int) -> dict[str, Any] | None:
+    """The build times of the run that built the index being reused (from the results it
+    left, if they are of an index of the same size), so the results keep them."""
+    try:
+        earlier = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if earlier.get("people_in_index") != people_in_index:
+        return None
+    if earlier.get("build_seconds") is None and earlier.get("matcher_index_build_seconds") is None:
+        found: dict[str, Any] | None = earlier.get("earlier_build")
+        return found
+    return {
+        "date": earlier.get("machine", {}).get("date"),
+        "build_seconds": earlier.get("build_seconds"),
+        "matcher_index_build_seconds": earlier.get("matcher_index_build_seconds"),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     database_url = (
@@ -357,25 +420,34 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0, interactive=False)
 
     build_seconds: float | None = None
+    rebuild_seconds: float | None = None
     if args.reuse and Person.objects.exists():
         print("reusing the people already in the database", flush=True)
     else:
         print(f"building an index of {args.people:,} people (seed {args.seed})", flush=True)
-        clear_matching_index()
-        build_seconds = build_index(args.people, args.seed)
+        build_seconds, rebuild_seconds = build_people(args.people, args.seed)
         print(f"built in {build_seconds:.0f}s", flush=True)
     total_people = Person.objects.filter(merged_into__isnull=True).count()
+    if build_seconds is None and abs(total_people - args.people) > args.people / 100:
+        # The results file is named by --people: it must describe an index of that size.
+        print(
+            f"the database holds {total_people:,} people, not {args.people:,}: run without --reuse "
+            "or give the database of that size",
+            file=sys.stderr,
+        )
+        return 2
 
-    rebuild_seconds: float | None = None
-    if build_seconds is not None or args.rebuild or MatchFeatures.objects.count() != total_people:
+    rng = random.Random(args.seed + 2)
+    sampled = sample_people(rng, args.queries + args.warmup)
+
+    if rebuild_seconds is not None:
+        print(f"matcher's index built in {rebuild_seconds:.0f}s (within the build)", flush=True)
+    elif args.rebuild or MatchFeatures.objects.count() != total_people or stale_index(sampled[:50]):
         print(f"building the matcher's index of {total_people:,} people", flush=True)
         rebuild_seconds = rebuild_matching_index(total_people)
         print(f"matcher's index built in {rebuild_seconds:.0f}s", flush=True)
     else:
         print("reusing the matcher's index already in the database", flush=True)
-
-    rng = random.Random(args.seed + 2)
-    sampled = sample_people(rng, args.queries + args.warmup)
     queries = incoming_records(rng, person_records(sampled))
     warmup, timed = queries[: args.warmup], queries[args.warmup :]
 
@@ -387,7 +459,9 @@ def main(argv: list[str] | None = None) -> int:
     for _, record, _ in warmup:
         match(record)
 
+    load_before = os.getloadavg()
     latencies, found = time_calls(match, timed)
+    load_after = os.getloadavg()
     counts = [candidates_scored(record) for _, record, _ in timed]
 
     memory: dict[str, Any] | None = None
@@ -413,10 +487,18 @@ def main(argv: list[str] | None = None) -> int:
             "max_candidates_scored": max(counts) if counts else None,
         },
         "memory_index": memory,
+        "earlier_build": None,
+        # The machines are shared: latencies measured under load are not comparable.
+        "load_average": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in load_after],
+        },
         "machine": machine_info(vendor),
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"matching_latency-{vendor}-{args.people}.json"
+    if build_seconds is None and rebuild_seconds is None:
+        report["earlier_build"] = earlier_build(out, total_people)
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
     print(f"people in index: {total_people:,}")
@@ -424,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"people built in {build_seconds:.0f}s")
     if rebuild_seconds is not None:
         print(f"matcher's index built in {rebuild_seconds:.0f}s")
+    if report["earlier_build"]:
+        print(f"built by an earlier run: {report['earlier_build']}")
     rows: list[tuple[str, dict[str, Any]]] = [("match(record)", report["match"])]
     if memory is not None:
         rows.append(("MemoryIndex.match", memory))
@@ -443,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'candidates scored':>20}: mean {match_report['mean_candidates_scored']}, "
         f"max {match_report['max_candidates_scored']}"
     )
+    print(f"load average while timing: {report['load_average']} (nproc {os.cpu_count()})")
     print(f"results: {out.relative_to(PROJECT_DIR)}")
     return 0
 

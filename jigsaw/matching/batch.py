@@ -2,7 +2,10 @@
 
 The candidates are the pairs that share a blocking key (the same keys the person index
 keeps for single-record matching, exploded by Splink), scored with a trained model. The
-work is split into chunks so a progress bar can follow a run of a million records.
+work is split into chunks of the left records, each scored against every record it shares
+a key with, so a progress bar can follow a run of a million records. Only one side is
+chunked: Splink explodes the keys of every record again for each chunk, so chunking both
+sides (n x n chunks) spends more time exploding than scoring at a million records.
 
 The model's prior was estimated on the person index; a job of another size changes the
 chance that two random records are the same person, so the prior is scaled to the job,
@@ -31,7 +34,7 @@ from jigsaw.matching.splink_tables import features_table, term_frequencies
 from jigsaw.matching.training import register_tf_tables
 
 Pair = tuple[str, str, float]
-CHUNK_RECORDS = 50_000
+CHUNK_RECORDS = 100_000
 
 
 @dataclasses.dataclass
@@ -88,17 +91,15 @@ def link(
         ]
     linker = Linker(tables, settings, log_level=logging.WARNING)
     register_tf_tables(db_api, linker, term_frequencies(left_rows + right_rows))
-    n_left = _chunks(len(left))
-    n_right = _chunks(len(right) if right is not None else len(left))
-    steps = [(i, j) for i in range(1, n_left + 1) for j in range(1, n_right + 1)]
+    n_chunks = _chunks(max(len(left), len(right) if right is not None else 0))
     pairs: list[Pair] = []
     prepared = time.perf_counter()
-    bar = tqdm(total=len(steps), unit="chunk", desc="scoring pairs", disable=not progress)
+    bar = tqdm(total=n_chunks, unit="chunk", desc="scoring pairs", disable=not progress)
     try:
-        for i, j in steps:
+        for i in range(1, n_chunks + 1):
             result = linker.inference.predict_chunk(
-                left_chunk=(i, n_left),
-                right_chunk=(j, n_right),
+                left_chunk=(i, n_chunks),
+                right_chunk=None,
                 threshold_match_probability=threshold,
                 warning_mode="never",
             )

@@ -22,7 +22,7 @@ from django.utils import timezone
 from jigsaw.matching.features import Features, blocking_keys, features
 from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchModelVersion
 from jigsaw.matching.records import MatchRecord
-from jigsaw.matching.scorer import Part, Score, Scorer, TrainedModel
+from jigsaw.matching.scorer import Part, Score, Scorer, TrainedModel, probability_of
 
 # Beyond this many candidates a record's keys are too common to tell anyone apart; the
 # best-keyed ones are kept (people sharing most keys first).
@@ -130,12 +130,19 @@ def match(
 def rank(
     mine: Features, rows: Iterable[tuple[int, Features]], scorer: Scorer, *, limit: int, minimum: float = 0.0
 ) -> list[Candidate]:
-    candidates = []
+    # Ranked by the match weight alone; only the candidates returned are scored again with
+    # their explanation (same weight, same probability), which most of the hundreds scored
+    # never need.
+    weighed = []
     for person_id, theirs in rows:
+        weight = scorer.match_weight(mine, theirs)
+        if probability_of(weight) >= minimum:
+            weighed.append((-weight, person_id, theirs))
+    weighed.sort(key=lambda w: (w[0], w[1]))
+    candidates = []
+    for _, person_id, theirs in weighed[:limit]:
         score = scorer.score(mine, theirs)
-        if score.probability >= minimum:
-            candidates.append(
-                Candidate(person_id, score.probability, score.match_weight, score.parts, score.levels, theirs)
-            )
-    candidates.sort(key=lambda c: (-c.match_weight, c.person_id))
-    return candidates[:limit]
+        candidates.append(
+            Candidate(person_id, score.probability, score.match_weight, score.parts, score.levels, theirs)
+        )
+    return candidates

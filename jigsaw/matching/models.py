@@ -97,7 +97,10 @@ class MatchSource(models.TextChoices):
 class ReviewReason(models.TextChoices):
     REVIEW_BAND = "review_band", "Probability between the review and auto-link thresholds"
     CONFLICTING_IDENTIFIERS = "conflicting_identifiers", "Strong identifiers conflict"
-    POSSIBLE_TWIN = "possible_twin", "Same family name and date of birth but a different given name"
+    POSSIBLE_TWIN = (
+        "possible_twin",
+        "Same date of birth and family, but another given name: twins look like this",
+    )
     DATE_OF_BIRTH_DIFFERS = "dob_differs", "Date of birth differs or is missing, and no identifier is shared"
     SECOND_CANDIDATE = "second_candidate", "Another person could also be this record"
     POSSIBLE_DUPLICATE = "possible_duplicate", "Possible duplicate in the person index"

@@ -9,7 +9,8 @@ one child's history on another child's record:
 - conflicting strong identifiers: the same NHS number or UPN with dates of birth that no
   slip explains;
 - a possible twin: the same (or nearly the same) family name and date of birth with a
-  different given name, and no shared NHS number or UPN (twins have their own);
+  different given name (or a different sex), or one name the same and the other wholly
+  different, and no shared NHS number or UPN (twins have their own);
 - a wholly different date of birth (a parent and a child of the same name), or no date of
   birth and no shared identifier to stand in for it;
 - a second candidate in the review band: two people could be this record.
@@ -20,7 +21,15 @@ from __future__ import annotations
 import dataclasses
 import enum
 
-from jigsaw.matching.comparisons import DATE_OF_BIRTH, FAMILY_NAME, GIVEN_NAME, NHS_NUMBER, UPN, Comparison
+from jigsaw.matching.comparisons import (
+    DATE_OF_BIRTH,
+    FAMILY_NAME,
+    GIVEN_NAME,
+    NHS_NUMBER,
+    SEX,
+    UPN,
+    Comparison,
+)
 from jigsaw.matching.features import Features
 from jigsaw.matching.matcher import Candidate
 from jigsaw.matching.models import MatchModelVersion, ReviewReason
@@ -54,8 +63,26 @@ _FAMILY_CLOSE = {
     "matches a part or a previous family name",
     "very similar spelling",
     "sounds the same",
+    "similar spelling",
 }
-_GIVEN_DIFFERS = {"all other comparisons", "similar spelling", "matches a middle name"}
+# Twins' names are often alike (Lee and Leo, Hui and Hao sound the same to Metaphone;
+# Hassan Muhammad and Haris Muhammad share a middle name).
+_GIVEN_DIFFERS = {"all other comparisons", "similar spelling", "matches a middle name", "sounds the same"}
+_GIVEN_CLOSE = {"exact", "known variant (nickname or spelling)", "very similar spelling"}
+
+
+def _twin_shaped(levels: dict[str, int]) -> bool:
+    """One person, or two born on the same day into one family? Twins share the date of
+    birth, the family name and the home, and differ in the given name (or, in records with
+    the names written the wrong way round, in what sits in the family-name field), and
+    often in sex."""
+    if _label(DATE_OF_BIRTH, levels) not in _DOB_CLOSE:
+        return False
+    given, family = _label(GIVEN_NAME, levels), _label(FAMILY_NAME, levels)
+    sex_differs = _label(SEX, levels) == "all other comparisons"
+    if family in _FAMILY_CLOSE and (given in _GIVEN_DIFFERS or (sex_differs and given != "exact")):
+        return True
+    return given in _GIVEN_CLOSE and family == "all other comparisons"
 
 
 def _conflicting_identifiers(a: Features, b: Features, dob: str) -> bool:
@@ -71,12 +98,7 @@ def must_review(left: Features, right: Features, levels: dict[str, int]) -> Revi
     if _conflicting_identifiers(left, right, dob):
         return ReviewReason.CONFLICTING_IDENTIFIERS
     identified = _label(NHS_NUMBER, levels) == "same" or _label(UPN, levels) == "same"
-    if (
-        dob in _DOB_CLOSE
-        and not identified
-        and _label(FAMILY_NAME, levels) in _FAMILY_CLOSE
-        and _label(GIVEN_NAME, levels) in _GIVEN_DIFFERS
-    ):
+    if not identified and _twin_shaped(levels):
         return ReviewReason.POSSIBLE_TWIN
     if dob not in _DOB_AGREES and not identified:
         return ReviewReason.DATE_OF_BIRTH_DIFFERS

@@ -165,6 +165,19 @@ class Scorer:
                 return u
         raise ValueError(f"no exact-match level on {column!r}")
 
+    def match_weight(self, left: Features, right: Features) -> float:
+        """The pair's match weight alone, summed exactly as `score` sums it: the matcher
+        ranks hundreds of candidates by it and builds the explanation only for those it
+        returns (building every explanation was a third of the time of a match)."""
+        total = self.prior_weight
+        for comparison, compiled in self._levels:
+            level = compiled[comparison.level_of(left, right)]
+            weight = level.weight
+            if level.tf_column and level.tf_weight != 0:
+                weight += self._tf_adjustment(level, left[level.tf_column], right[level.tf_column])
+            total += weight
+        return total
+
     def score(self, left: Features, right: Features) -> Score:
         total = self.prior_weight
         parts: list[Part] = []
