@@ -28,6 +28,7 @@ urlpatterns = [
     path("access/", include("jigsaw.access.urls")),
     path("casework/", include("jigsaw.casework.urls")),
     path("matching/", include("jigsaw.matching.urls")),
+    path("partners/", include("jigsaw.partners.urls")),
     # One sign-in page for the whole service, the admin site included.
     path(
         "admin/login/",

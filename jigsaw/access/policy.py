@@ -48,6 +48,11 @@ class Permission(enum.StrEnum):
     AUTHORISE_CASEWORK = "casework.authorise"
     ALLOCATE = "casework.allocate"
     CHAIR_CONFERENCE = "casework.chair_conference"
+    EDIT_NETWORK = "partners.edit_network"
+    RAISE_CONCERN = "partners.raise_concern"
+    CHECK_FLAG = "partners.check_flag"
+    UPLOAD_EVENTS = "partners.upload_events"
+    MANAGE_FEEDS = "partners.manage_feeds"
     REVIEW_MATCHES = "matching.review"
     MERGE_PEOPLE = "matching.merge"
     BREAK_GLASS = "access.break_glass"
@@ -68,6 +73,7 @@ _SOCIAL_CARE_WRITE = _SOCIAL_CARE_READ | {
     Permission.CREATE_PERSON,
     Permission.CHANGE_PERSON,
     Permission.RECORD_CONTACT,
+    Permission.EDIT_NETWORK,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -96,16 +102,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The chair (independent reviewing officer) reads the records of the children whose
     # conferences they chair and records the conference: attendance, decisions, the plan.
     Role.CONFERENCE_CHAIR: frozenset(_SOCIAL_CARE_READ | {Permission.CHAIR_CONFERENCE}),
-    # Partners open the records of children they are named for; flag checks and their own
-    # concerns come with the partners app.
-    Role.PARTNER_PRACTITIONER: frozenset({Permission.VIEW_PERSON}),
+    # Partners open the records of children they are named for, raise concerns (and see
+    # their own), ask the flag check, and send their agency's events as a CSV file.
+    Role.PARTNER_PRACTITIONER: frozenset(
+        {Permission.VIEW_PERSON, Permission.RAISE_CONCERN, Permission.CHECK_FLAG, Permission.UPLOAD_EVENTS}
+    ),
     # Analysts and partnership members work with figures, not with individual children.
     Role.PERFORMANCE_ANALYST: frozenset(),
     Role.PARTNERSHIP_MEMBER: frozenset(),
     Role.DATA_PROTECTION_OFFICER: frozenset(
         {Permission.REVIEW_ACCESS, Permission.VIEW_ACCESS_LOG, Permission.RESTRICT_RECORD}
     ),
-    Role.ADMINISTRATOR: frozenset({Permission.ADMINISTER, Permission.VIEW_ACCESS_LOG}),
+    # Administrators issue agency systems' API tokens and keep the alert rules.
+    Role.ADMINISTRATOR: frozenset({Permission.ADMINISTER, Permission.VIEW_ACCESS_LOG, Permission.MANAGE_FEEDS}),
 }
 
 

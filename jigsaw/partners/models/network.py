@@ -1,4 +1,5 @@
-"""Agencies and the practitioners who work in them (the sign-in profile lives here too)."""
+"""The professional network: agencies, the practitioners who work in them (the sign-in
+profile lives here too), the professionals named around each child, and notifications."""
 
 from __future__ import annotations
 
@@ -72,6 +73,12 @@ class Practitioner(models.Model):
     preferred_contact = models.CharField(
         max_length=20, choices=ContactMethod.choices, default=ContactMethod.PHONE
     )
+    availability = models.CharField(
+        max_length=160, blank=True, help_text="For example: Monday to Wednesday, 9am to 3pm"
+    )
+    # The school's (or any agency's) designated safeguarding lead: told who to call when a
+    # child on a plan joins, and the first contact for the agency's concerns.
+    safeguarding_lead = models.BooleanField("designated safeguarding lead", default=False)
 
     class Meta:
         ordering = ["full_name"]
@@ -88,6 +95,9 @@ class NamedProfessional(models.Model):
     involvement = models.CharField(max_length=120, help_text="For example: class teacher, GP, health visitor")
     started = models.DateField(null=True, blank=True)
     ended = models.DateField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -103,7 +113,8 @@ class NamedProfessional(models.Model):
 
 
 class Notification(models.Model):
-    """A message to one user inside Jigsaw (email and SMS delivery come with the partners work)."""
+    """A message to one user: in their Jigsaw inbox, and by e-mail when it asks for action
+    (the e-mail says only that there is something to see, never who the child is)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -113,6 +124,7 @@ class Notification(models.Model):
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,0 +1,13 @@
+from jigsaw.partners.views import alerts, concerns, conferences, feeds, flags, network
+
+app_name = "partners"
+
+# Each views module owns its URLs; the app's list is theirs joined.
+urlpatterns = [
+    *alerts.urlpatterns,
+    *concerns.urlpatterns,
+    *conferences.urlpatterns,
+    *feeds.urlpatterns,
+    *flags.urlpatterns,
+    *network.urlpatterns,
+]

@@ -1,0 +1,7 @@
+"""Pages of the partners app: conferences."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
