@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from jigsaw.access.policy import Permission, has_permission, role_of
+from jigsaw.partners.queries.inbox import unread_count
 
 # (label, url name, permission that makes it appear)
 NAVIGATION: list[tuple[str, str, Permission | None]] = [
@@ -47,4 +48,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "navigation_items": items,
         "user_role": role.label if role else "",
         "idle_seconds": settings.JIGSAW_IDLE_MINUTES * 60,
+        "inbox_unread": unread_count(user) if role is not None else None,
     }

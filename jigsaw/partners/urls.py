@@ -1,4 +1,4 @@
-from jigsaw.partners.views import alerts, concerns, conferences, feeds, flags, network
+from jigsaw.partners.views import alerts, concerns, conferences, feeds, flags, inbox, network
 
 app_name = "partners"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     *conferences.urlpatterns,
     *feeds.urlpatterns,
     *flags.urlpatterns,
+    *inbox.urlpatterns,
     *network.urlpatterns,
 ]
