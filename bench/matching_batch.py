@@ -21,10 +21,8 @@ Writes bench/results/matching_batch-<N>.json. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import resource
 import sys
 import time
@@ -37,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb
 import pyarrow as pa
+from benchlib import machine_info
 from matching_corpus import hard_corpus
 from matching_metrics import Pair, evaluate_at
 
@@ -142,33 +141,6 @@ def block_statistics(records: Sequence[MatchRecord]) -> dict[str, Any]:
     }
 
 
-def machine_info() -> dict[str, Any]:
-    cpu = ""
-    memory_gb = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("MemTotal"):
-                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    import splink
-
-    return {
-        "nproc": os.cpu_count(),
-        "cpu_model": cpu,
-        "memory_gb": memory_gb,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "packages": {"splink": splink.__version__, "duckdb": duckdb.__version__},
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     setup_django()
@@ -184,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {len(records):,} records, {len(truth):,} true pairs ({generation_seconds:.0f} s)")
     model = default_model()
     rss_before = peak_rss_mb()
-    machine = machine_info()  # the load average as the run starts
+    machine = machine_info(packages=("splink", "duckdb"))  # the load average as the run starts
 
     timings = LinkTimings()
     started = time.perf_counter()

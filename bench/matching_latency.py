@@ -39,14 +39,8 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from person_search import (
-    machine_info,
-    sample_people,
-    setup_django,
-    summary,
-    swap_day_month,
-    typo,
-)
+from benchlib import machine_info, summary
+from person_search import sample_people, setup_django, swap_day_month, typo
 
 if TYPE_CHECKING:
     from jigsaw.matching.records import MatchRecord

@@ -17,13 +17,16 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import string
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import machine_info, summary
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
@@ -70,26 +73,6 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, round(p / 100 * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
-
-
-def summary(latencies_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(latencies_ms)
-    return {
-        "count": len(ordered),
-        "p50_ms": round(percentile(ordered, 50), 2),
-        "p95_ms": round(percentile(ordered, 95), 2),
-        "p99_ms": round(percentile(ordered, 99), 2),
-        "max_ms": round(ordered[-1], 2) if ordered else float("nan"),
-        "mean_ms": round(sum(ordered) / len(ordered), 2) if ordered else float("nan"),
-    }
-
-
 def typo(rng: random.Random, name: str) -> str:
     """One slip of the keyboard, never on the first letter (people rarely get that wrong)."""
     if len(name) < 3:
@@ -110,39 +93,6 @@ def swap_day_month(day: datetime.date) -> datetime.date | None:
     if day.day > 12 or day.day == day.month:
         return None
     return day.replace(month=day.day, day=day.month)
-
-
-def machine_info(vendor: str) -> dict[str, Any]:
-    from django.db import connection
-
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("select sqlite_version()" if vendor == "sqlite" else "select version()")
-        row = cursor.fetchone()
-    memory_gb = None
-    try:
-        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("MemTotal"):
-                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "cpu_model": cpu,
-        "memory_gb": memory_gb,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "database": vendor,
-        "database_version": str(row[0]) if row else "",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-    }
 
 
 def build_index(people: int, seed: int) -> float:

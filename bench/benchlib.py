@@ -1,0 +1,80 @@
+"""What every benchmark shares: the machine it ran on, and latency summaries.
+
+Figures from a shared 2-core machine are only comparable within one run, so each result
+carries the machine, its load average when the run started, and the library versions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import os
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def _proc_field(path: str, prefix: str) -> str:
+    try:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.startswith(prefix):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def _database_version(vendor: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("select sqlite_version()" if vendor == "sqlite" else "select version()")
+        row = cursor.fetchone()
+    return str(row[0]) if row else ""
+
+
+def machine_info(vendor: str | None = None, packages: Sequence[str] = ()) -> dict[str, Any]:
+    """The machine, and (given a database vendor, with Django set up) the database's version."""
+    memory = _proc_field("/proc/meminfo", "MemTotal")
+    info: dict[str, Any] = {
+        "nproc": os.cpu_count(),
+        "cpu_model": _proc_field("/proc/cpuinfo", "model name"),
+        "memory_gb": round(int(memory.split()[0]) / 1024 / 1024, 1) if memory else None,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    if vendor is not None:
+        info["database"] = vendor
+        info["database_version"] = _database_version(vendor)
+    if packages:
+        versions: dict[str, str] = {}
+        for package in packages:
+            try:
+                versions[package] = str(importlib.import_module(package).__version__)
+            except (ImportError, AttributeError):
+                versions[package] = "missing"
+        info["packages"] = versions
+    return info
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, round(p / 100 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def summary(latencies_ms: Sequence[float]) -> dict[str, float]:
+    ordered = sorted(latencies_ms)
+    return {
+        "count": len(ordered),
+        "p50_ms": round(percentile(ordered, 50), 2),
+        "p95_ms": round(percentile(ordered, 95), 2),
+        "p99_ms": round(percentile(ordered, 99), 2),
+        "max_ms": round(ordered[-1], 2) if ordered else float("nan"),
+        "mean_ms": round(sum(ordered) / len(ordered), 2) if ordered else float("nan"),
+    }
