@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -30,7 +32,7 @@ from jigsaw.people import queries as people_queries
 from jigsaw.people.models import BirthDatePrecision, Person
 from jigsaw.people.normalise import format_nhs_number
 
-# The queue shows this many at once; the heading gives the whole count.
+# The queue shows this many a page; the heading gives the whole count.
 QUEUE_PAGE = 200
 NOT_KNOWN = "Not known"
 
@@ -74,20 +76,23 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         reason=filters.get("reason", ""),
         newest_first=filters.get("order") == "newest",
     )
-    total = queue.count()
-    shown = list(queue[:QUEUE_PAGE])
+    page = Paginator(queue, QUEUE_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
     named = {p.pk: p for r in shown for p in reviews.people_of(r)}
     # The queue names people: the log says which.
     record_access(
         user=request.user,
         action="view_match_reviews",
         subjects=[named[pk] for pk in sorted(named)],
-        detail={"filters": {k: v for k, v in filters.items() if v}},
+        detail={"filters": {k: v for k, v in filters.items() if v}, "page": page.number},
     )
     context = {
         "form": form,
         "rows": [_queue_row(r) for r in shown],
-        "total": total,
+        "total": page.paginator.count,
+        "page": page,
+        # The filters, to keep them when moving between pages.
+        "filter_query": urlencode({k: v for k, v in filters.items() if v}),
         "filtered": any(filters.values()),
     }
     return render(request, "matching/review_queue.html", context)

@@ -565,3 +565,27 @@ def test_a_second_reviewer_on_the_page_sees_the_conflict(officer_client: Client,
     review.refresh_from_db()
     assert (review.status, review.decided_by) == (ReviewStatus.NOT_SAME, team_manager)
     assert not PersonMerge.objects.exists()
+
+
+def test_a_long_queue_is_paged_keeping_the_filters(
+    officer_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("jigsaw.matching.review_views.QUEUE_PAGE", 2)
+    for month, family in enumerate(("Kouao", "Climbie", "Adjei"), start=1):
+        born = datetime.date(2015, month, 2)
+        first = anna(family_name=family, nhs_number="", date_of_birth=born)
+        twin = make_person(given_names="Marie", family_name=family, date_of_birth=born, sex="F")
+        pair_review(twin, first)
+    source = {"source": MatchSource.PERSON_CREATION}
+
+    first_page = officer_client.get(reverse("matching:reviews"), source).content.decode()
+    second_page = officer_client.get(reverse("matching:reviews"), source | {"page": 2}).content.decode()
+
+    assert "Page 1 of 2 (1 to 2 of 3)" in first_page
+    assert f"source={MatchSource.PERSON_CREATION}&amp;page=2" in first_page
+    assert "Page 2 of 2 (3 to 3 of 3)" in second_page
+    shown = [f for f in ("Kouao", "Climbie", "Adjei") if f"Marie {f}" in first_page]
+    assert len(shown) == 2
+    assert sum(f"Marie {f}" in second_page for f in ("Kouao", "Climbie", "Adjei") if f not in shown) == 1
+    entry = AccessLogEntry.objects.filter(action="view_match_reviews").latest("pk")
+    assert entry.detail["page"] == 2
