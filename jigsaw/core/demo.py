@@ -580,6 +580,16 @@ SIGN_INS: dict[str, tuple[str, str | None, str]] = {
 }
 
 
+# Partners sign in too: the front line of the flag check, the concern and the feeds.
+# username: agency, job title.
+PARTNER_SIGN_INS: dict[str, tuple[str, str]] = {
+    "gp": ("Canal Street Surgery", "General practitioner"),
+    "ae_clinician": ("Riverford Royal Infirmary", "Emergency department doctor"),
+    "police_officer": ("Riverdale Police (Riverford District)", "MASH police officer"),
+    "health_visitor": ("Riverford Health Visiting Service", "Health visitor"),
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class SignIn:
     username: str
@@ -625,6 +635,7 @@ def create_agencies_and_staff(generator: DemoGenerator) -> list[SignIn]:
             preferred_contact=rng.choice(
                 [ContactMethod.PHONE, ContactMethod.SECURE_EMAIL, ContactMethod.TEAMS]
             ),
+            safeguarding_lead="safeguarding lead" in title.lower(),
         )
 
     for team_name, role, title, size in CSC_TEAMS:
@@ -648,17 +659,22 @@ def create_agencies_and_staff(generator: DemoGenerator) -> list[SignIn]:
     # One hash for all the demo sign-ins: hashing is slow on purpose, and they share the password.
     password = make_password(DEMO_PASSWORD)
     sign_ins: list[SignIn] = []
+    accounts: list[tuple[str, Role, str, str | None, str]] = []
     for role in Role:
         agency_name, sign_in_team, job_title = SIGN_INS.get(role, (CSC, None, str(role.label)))
+        accounts.append((role.value, role, agency_name, sign_in_team, job_title))
+    for username, (agency_name, job_title) in PARTNER_SIGN_INS.items():
+        accounts.append((username, Role.PARTNER_PRACTITIONER, agency_name, None, job_title))
+    for username, role, agency_name, sign_in_team, job_title in accounts:
         full = generator.practitioner_name()
         first, _, last = full.partition(" ")
         admin = role == Role.ADMINISTRATOR
         user, _ = User.objects.update_or_create(
-            username=role.value,
+            username=username,
             defaults={
                 "first_name": first,
                 "last_name": last,
-                "email": f"{role.value}@{EMAIL_DOMAIN}",
+                "email": f"{username}@{EMAIL_DOMAIN}",
                 "password": password,
                 "is_staff": admin,
                 "is_superuser": admin,
@@ -670,7 +686,8 @@ def create_agencies_and_staff(generator: DemoGenerator) -> list[SignIn]:
         p.user = user
         p.full_name = full
         p.save()
-        sign_ins.append(SignIn(user.username, role.label, agency.name))
+        shown = f"{role.label} ({job_title})" if role == Role.PARTNER_PRACTITIONER else str(role.label)
+        sign_ins.append(SignIn(user.username, shown, agency.name))
     return sign_ins
 
 
