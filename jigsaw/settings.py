@@ -240,3 +240,21 @@ ACCESS_LOG_KEY = os.environ.get("ACCESS_LOG_KEY", "")
 # The demo authority's name and its DfE local authority code.
 JIGSAW_AUTHORITY_NAME = os.environ.get("JIGSAW_AUTHORITY_NAME", "Riverford City Council")
 JIGSAW_LA_CODE = os.environ.get("JIGSAW_LA_CODE", "999")
+
+# Flag checks a partner practitioner may make, per rolling hour and day, to stop fishing
+# (issue 5, item 3); counted from the FlagCheck table, so the limit holds across servers.
+JIGSAW_FLAG_CHECKS_PER_HOUR = int(os.environ.get("JIGSAW_FLAG_CHECKS_PER_HOUR", "20"))
+JIGSAW_FLAG_CHECKS_PER_DAY = int(os.environ.get("JIGSAW_FLAG_CHECKS_PER_DAY", "60"))
+
+# E-mail: notifications that ask for action are also e-mailed (saying only that there is
+# something to see, never who the child is). Locally they are printed to the console; in
+# production set EMAIL_BACKEND to the SMTP backend and EMAIL_HOST and friends.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Jigsaw <jigsaw@localhost>")
+# Where e-mailed links point: the service's address as users reach it.
+JIGSAW_BASE_URL = os.environ.get("JIGSAW_BASE_URL", "http://127.0.0.1:8000")

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from jigsaw.access import signin
 from jigsaw.core import views as core_views
+from jigsaw.partners import api as partners_api
 
 handler403 = "jigsaw.core.views.error_403"
 handler404 = "jigsaw.core.views.error_404"
@@ -29,6 +30,8 @@ urlpatterns = [
     path("casework/", include("jigsaw.casework.urls")),
     path("matching/", include("jigsaw.matching.urls")),
     path("partners/", include("jigsaw.partners.urls")),
+    # The API agencies' systems send events to (a token each, no sign-in).
+    path("api/", partners_api.urls()),
     # One sign-in page for the whole service, the admin site included.
     path(
         "admin/login/",

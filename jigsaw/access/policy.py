@@ -60,6 +60,8 @@ class Permission(enum.StrEnum):
     REVIEW_ACCESS = "access.review"
     ADMINISTER = "site.administer"
     VIEW_ACCESS_LOG = "access.view_log"
+    # Figures about the partnership's work (attendance at conferences by agency): no child named.
+    VIEW_PARTNERSHIP_FIGURES = "performance.view_partnership_figures"
 
 
 _SOCIAL_CARE_READ = {
@@ -90,6 +92,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CHAIR_CONFERENCE,
             Permission.REVIEW_MATCHES,
             Permission.MERGE_PEOPLE,
+            Permission.VIEW_PARTNERSHIP_FIGURES,
         }
     ),
     # The front door records and decides contacts; casework after the referral is the
@@ -101,20 +104,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     # The chair (independent reviewing officer) reads the records of the children whose
     # conferences they chair and records the conference: attendance, decisions, the plan.
-    Role.CONFERENCE_CHAIR: frozenset(_SOCIAL_CARE_READ | {Permission.CHAIR_CONFERENCE}),
+    Role.CONFERENCE_CHAIR: frozenset(
+        _SOCIAL_CARE_READ | {Permission.CHAIR_CONFERENCE, Permission.VIEW_PARTNERSHIP_FIGURES}
+    ),
     # Partners open the records of children they are named for, raise concerns (and see
     # their own), ask the flag check, and send their agency's events as a CSV file.
     Role.PARTNER_PRACTITIONER: frozenset(
         {Permission.VIEW_PERSON, Permission.RAISE_CONCERN, Permission.CHECK_FLAG, Permission.UPLOAD_EVENTS}
     ),
     # Analysts and partnership members work with figures, not with individual children.
-    Role.PERFORMANCE_ANALYST: frozenset(),
-    Role.PARTNERSHIP_MEMBER: frozenset(),
+    Role.PERFORMANCE_ANALYST: frozenset({Permission.VIEW_PARTNERSHIP_FIGURES}),
+    Role.PARTNERSHIP_MEMBER: frozenset({Permission.VIEW_PARTNERSHIP_FIGURES}),
     Role.DATA_PROTECTION_OFFICER: frozenset(
         {Permission.REVIEW_ACCESS, Permission.VIEW_ACCESS_LOG, Permission.RESTRICT_RECORD}
     ),
     # Administrators issue agency systems' API tokens and keep the alert rules.
-    Role.ADMINISTRATOR: frozenset({Permission.ADMINISTER, Permission.VIEW_ACCESS_LOG, Permission.MANAGE_FEEDS}),
+    Role.ADMINISTRATOR: frozenset(
+        {Permission.ADMINISTER, Permission.VIEW_ACCESS_LOG, Permission.MANAGE_FEEDS}
+    ),
 }
 
 

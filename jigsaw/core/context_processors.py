@@ -19,8 +19,16 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("My work", "casework:my_work", Permission.RECORD_CASEWORK),
     ("Team", "casework:team", Permission.ALLOCATE),
     ("Front door", "casework:front_door", Permission.VIEW_CONTACTS),
+    ("Partners' concerns", "partners:concern_queue", Permission.DECIDE_CONTACT),
+    ("Emerging concerns", "partners:emerging_concerns", Permission.DECIDE_CONTACT),
+    # A partner practitioner's day: raise a concern, check a flag, meetings, their feeds.
+    ("Your concerns", "partners:concerns", Permission.RAISE_CONCERN),
+    ("Flag check", "partners:flag_check", Permission.CHECK_FLAG),
+    ("Your meetings", "partners:meetings", Permission.RAISE_CONCERN),
     ("Match reviews", "matching:reviews", Permission.REVIEW_MATCHES),
     ("Conferences", "casework:conferences", Permission.CHAIR_CONFERENCE),
+    ("Professionals", "partners:directory", None),
+    ("Conference attendance", "partners:conference_attendance", Permission.VIEW_PARTNERSHIP_FIGURES),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),
 ]

@@ -852,12 +852,16 @@ def reset_demo() -> None:
     Demo sign-ins are kept (the access log refers to them) and reused on the next run.
     """
     from jigsaw.core.demo_casework import delete_casework  # it imports this module
+    from jigsaw.core.demo_partner_activity import delete_partner_activity
+    from jigsaw.core.demo_partners import delete_partner_network  # it imports this module too
 
     demo_agencies = [name for name, _, _ in AGENCIES]
     direct = (HouseholdMember, Residence, Relationship, PersonName, Household)
     from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchReview, PersonMerge
 
     with transaction.atomic():
+        delete_partner_activity()  # concerns and flag checks protect the people
+        delete_partner_network()  # disclosures protect the people and agencies
         delete_casework()  # the casework protects the people and agencies
         # The matcher's rows point at people through hidden relations, which
         # related_objects below does not list; merges protect the people they name.

@@ -28,6 +28,7 @@ FORM_PACKAGES = [
     "jigsaw.access.forms",
     "jigsaw.casework.forms",
     "jigsaw.matching.forms",
+    "jigsaw.partners.forms",
 ]
 
 # form (module.Class) -> the fields a user must answer.
@@ -97,6 +98,9 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "jigsaw.casework.forms.protection.ConferenceOutcomeForm": ("child_views", "summary"),
     "jigsaw.casework.forms.protection.EndPlanForm": ("ended_on", "reason"),
     "jigsaw.casework.forms.protection.CoreGroupForm": ("held_on",),
+    # Time, venue and remote joining are optional; each invitee's mode is pre-set to in person.
+    "jigsaw.casework.forms.protection.MeetingPlaceForm": (),
+    "jigsaw.casework.forms.protection.CoreGroupArrangeForm": ("date",),
     "jigsaw.casework.forms.protection.VisitForm": ("visited_on", "child_seen"),
     # Merge and unmerge: the other record is named by its Jigsaw ID; the records added
     # since a merge are ticked only if they belonged to the other person.
@@ -108,6 +112,45 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     # action) only when the two are not the same person.
     "jigsaw.matching.forms.ReviewFilterForm": (),
     "jigsaw.matching.forms.ReviewDecisionForm": ("decision",),
+    # Raising a concern: a draft is saved as it is typed, so the form requires nothing. Sending
+    # it (`submit_concern`) asks for each child's family name, given name (not for an unborn
+    # child) and date of birth or due date, what the worry is, how urgent, consent and, without
+    # consent, the legal basis and why: at most 8 answers for one child. The referrer and
+    # agency come from the signed-in practitioner.
+    "jigsaw.partners.forms.concerns.ConcernForm": (),
+    "jigsaw.partners.forms.concerns.ChildForm": (),
+    "jigsaw.partners.forms.concerns.TriageSearchForm": (),
+    "jigsaw.partners.forms.concerns.TriageChoiceForm": (),
+    # The flag check: why, and where the child was seen (pre-filled with the asker's
+    # agency). The action then asks for an NHS number, or a name and date of birth (at most
+    # 5 answers in all); the postcode is optional.
+    "jigsaw.partners.forms.flags.FlagCheckForm": ("reason", "where_seen"),
+    # The professional network: a professional is picked from the directory, not retyped;
+    # consent and the legal basis are asked only when naming someone lets them open the
+    # child's record (the basis defaults to the sharing agreement's). A new professional
+    # needs a phone number or a secure e-mail (checked by the action).
+    "jigsaw.partners.forms.network.DirectorySearchForm": (),
+    "jigsaw.partners.forms.network.NameProfessionalForm": ("involvement",),
+    "jigsaw.partners.forms.network.NewProfessionalForm": (
+        "full_name",
+        "agency",
+        "involvement",
+        "preferred_contact",
+    ),
+    "jigsaw.partners.forms.network.EndInvolvementForm": ("ended",),
+    # Conference participation: one reply, or one report; the figures' period is pre-filled.
+    "jigsaw.partners.forms.conferences.ReplyForm": ("reply",),
+    "jigsaw.partners.forms.conferences.ReportForm": ("report",),
+    "jigsaw.partners.forms.conferences.PeriodForm": (),
+    # Emerging concerns: the rule and its evidence are on the page; "no action" asks why,
+    # a recorded contact needs nothing more (the contact has its own form).
+    "jigsaw.partners.forms.alerts.EmergingConcernFilterForm": (),
+    "jigsaw.partners.forms.alerts.DismissEmergingConcernForm": ("note",),
+    "jigsaw.partners.forms.alerts.ContactRecordedForm": (),
+    # Partner feeds: the file alone (the kind is the page's, the agency the uploader's); a
+    # token needs the agency, a name for the system and what it may send.
+    "jigsaw.partners.forms.feeds.EventUploadForm": ("file",),
+    "jigsaw.partners.forms.feeds.IssueTokenForm": ("agency", "name", "scopes"),
 }
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from jigsaw.access.policy import Permission, has_permission
 from jigsaw.casework.queries import worklists
+from jigsaw.partners.queries.concerns import concern_queue_count
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,6 +23,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_find_people": has_permission(request.user, Permission.FIND_PEOPLE),
             "can_create_person": has_permission(request.user, Permission.CREATE_PERSON),
             "can_administer": has_permission(request.user, Permission.ADMINISTER),
+            "can_raise_concern": has_permission(request.user, Permission.RAISE_CONCERN),
+            "can_check_flag": has_permission(request.user, Permission.CHECK_FLAG),
+            "can_review_access": has_permission(request.user, Permission.REVIEW_ACCESS),
+            "concern_queue_count": concern_queue_count(request.user)
+            if has_permission(request.user, Permission.DECIDE_CONTACT)
+            else None,
             "my_work": worklists.my_work(request.user, today=today)
             if has_permission(request.user, Permission.RECORD_CASEWORK)
             else None,

@@ -23,6 +23,7 @@ from jigsaw.matching.merge_queries import merge_history, merge_notice
 from jigsaw.matching.models import MatchSource
 from jigsaw.matching.policy import Outcome
 from jigsaw.matching.review import resolve
+from jigsaw.partners.queries.network import may_see_disclosures, person_network
 from jigsaw.people import actions, queries
 from jigsaw.people.forms import (
     EditPersonForm,
@@ -151,6 +152,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         and not hasattr(person, "restriction"),
         "casework": person_casework(request.user, person),
         "can_record_casework": has_permission(request.user, Permission.RECORD_CASEWORK),
+        "network": person_network(request.user, person),
+        "can_edit_network": has_permission(request.user, Permission.EDIT_NETWORK),
+        "can_see_disclosures": may_see_disclosures(request.user),
         "can_merge": has_permission(request.user, Permission.MERGE_PEOPLE),
         "merges": merge_history(person),
     }

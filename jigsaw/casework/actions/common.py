@@ -4,6 +4,7 @@ silent overwrite, the "dates in order" rule, and the chronology entry each step 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Protocol
 
 from django.contrib.auth.models import User
@@ -94,3 +95,16 @@ def add_to_chronology(
         recorded_by=recorded_by,
         recorded_at=timezone.now(),
     )
+
+
+def add_partner_events_to_chronology(entries: Sequence[ChronologyEntry]) -> list[ChronologyEntry]:
+    """Write partner events into children's chronologies in one insert, in the caller's
+    transaction (a feed delivery brings thousands; one `add_to_chronology` each would be a
+    query each). The entries are built by the caller, of kind PARTNER_EVENT."""
+    if any(entry.kind != ChronologyKind.PARTNER_EVENT for entry in entries):
+        raise ValueError("only partner events are written in bulk")
+    now = timezone.now()
+    for entry in entries:
+        entry.summary = entry.summary[:300]
+        entry.recorded_at = entry.recorded_at or now
+    return ChronologyEntry.objects.bulk_create(entries, batch_size=2000)

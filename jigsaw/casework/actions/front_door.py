@@ -185,4 +185,9 @@ def authorise_decision(*, actor: AnyUser, contact_id: int) -> Contact:
             recorded_by=user,
         )
         record_access(user=user, action="open_early_help", record=episode, subjects=[contact.person])
+    # A contact from a partner's concern: the referrer is told the outcome (imported here,
+    # as the partners' concerns record contacts through this module).
+    from jigsaw.partners.actions.concerns import concern_decided
+
+    concern_decided(contact=contact, actor=user)
     return contact

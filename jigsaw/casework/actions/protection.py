@@ -35,10 +35,13 @@ from jigsaw.casework.models import (
     ConferenceDecision,
     ConferenceInvitation,
     ConferenceKind,
+    CoreGroupInvitation,
     CoreGroupMeeting,
     CoreGroupMember,
     FamilyRole,
+    InvitationReply,
     LookedAfterEpisode,
+    MeetingMode,
     PlanEndReason,
     Referral,
     Section47Enquiry,
@@ -55,6 +58,7 @@ from jigsaw.casework.queries import casework_visible_to, get_casework_for
 from jigsaw.casework.queries.protection import get_conference_for, related_open_referrals
 from jigsaw.casework.timescales import due_date
 from jigsaw.core.templatetags.jigsaw_tags import govuk_date
+from jigsaw.partners.actions.conferences import send_invitations
 from jigsaw.partners.models import Agency, ContactMethod, Practitioner
 
 INITIAL_KINDS = frozenset({ConferenceKind.INITIAL, ConferenceKind.PRE_BIRTH, ConferenceKind.TRANSFER_IN})
@@ -73,6 +77,8 @@ class Participant:
     agency_id: int | None = None
     practitioner_id: int | None = None
     family_role: str = ""
+    # How an invitee to a conference or core group is asked to join.
+    requested_mode: str = MeetingMode.IN_PERSON
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,6 +154,36 @@ def _check_participants(participants: Sequence[Participant], field: str) -> None
             raise ValidationError({field: "Choose people from the lists"})
         if not p.family_role and p.agency_id is None:
             raise ValidationError({field: f"Choose the agency {p.name.strip()} is from"})
+        if p.requested_mode not in MeetingMode.values:
+            raise ValidationError({field: f"Choose how {p.name.strip()} is asked to join"})
+
+
+def _with_practitioners_agency(participants: Sequence[Participant]) -> list[Participant]:
+    """A practitioner from the directory is from their own agency, whatever the form said,
+    so attendance by agency always counts them where they work."""
+    ids = {p.practitioner_id for p in participants if p.practitioner_id is not None}
+    agency_of = dict(Practitioner.objects.filter(pk__in=ids).values_list("pk", "agency_id"))
+    return [
+        dataclasses.replace(p, agency_id=agency_of[p.practitioner_id])
+        if p.practitioner_id is not None and p.practitioner_id in agency_of and not p.family_role
+        else p
+        for p in participants
+    ]
+
+
+def _check_meeting_place(
+    errors: dict[str, str], venue: str, remote_joining: str, invitations: Sequence[Participant]
+) -> None:
+    if len(venue.strip()) > 200:
+        errors["venue"] = "The venue must be 200 characters or fewer"
+    if len(remote_joining.strip()) > 1000:
+        errors["remote_joining"] = "How to join by phone or video must be 1,000 characters or fewer"
+    remote = [i for i in invitations if i.requested_mode in (MeetingMode.PHONE, MeetingMode.VIDEO)]
+    if remote and not remote_joining.strip():
+        errors["remote_joining"] = (
+            f"Enter how to join by phone or video: {remote[0].name.strip()} is asked to join "
+            f"{MeetingMode(remote[0].requested_mode).label.lower()}"
+        )
 
 
 # --- Strategy discussions and section 47 enquiries -------------------------------------
@@ -340,13 +376,18 @@ def schedule_conference(
     chair_id: int,
     other_referral_ids: Sequence[int] = (),
     invitations: Sequence[Participant],
+    starts_at: datetime.time | None = None,
+    venue: str = "",
+    remote_joining: str = "",
 ) -> ChildProtectionConference:
     """Arrange a child protection conference for the child and any siblings with it.
     An initial (or pre-birth) conference follows a section 47 enquiry and is due by the
     enquiry's `conference_due_on`; it cannot be before the strategy discussion that
     started the enquiry. A review is due by the plan's `next_review_due`. A pre-birth
     conference is for an unborn child; a transfer-in for a child on another authority's
-    plan (so none here yet)."""
+    plan (so none here yet). The professionals invited are told where and when, and how to
+    join by phone or video; a professional from the directory is counted with their own
+    agency."""
     user = acting_user(actor, Permission.RECORD_CASEWORK)
     referral = get_casework_for(user, Referral.objects.select_related("person"), referral_id, "person")
     children = _children_covered(user, referral, other_referral_ids)
@@ -359,6 +400,7 @@ def schedule_conference(
         errors["chair"] = "Choose the conference chair from the list"
     if not invitations:
         errors["invitations"] = "Choose who to invite"
+    _check_meeting_place(errors, venue, remote_joining, invitations)
     links: dict[int, tuple[Section47Enquiry | None, ChildProtectionPlan | None]] = {}
     dues: list[datetime.date] = []
     for child in children:
@@ -434,9 +476,17 @@ def schedule_conference(
     if errors:
         raise ValidationError(errors)
     _check_participants(invitations, "invitations")
+    invitations = _with_practitioners_agency(invitations)
 
     conference = ChildProtectionConference.objects.create(
-        kind=kind, date=date, due_on=min(dues) if dues else None, chair_id=chair_id, scheduled_by=user
+        kind=kind,
+        date=date,
+        starts_at=starts_at,
+        venue=venue.strip(),
+        remote_joining=remote_joining.strip(),
+        due_on=min(dues) if dues else None,
+        chair_id=chair_id,
+        scheduled_by=user,
     )
     ConferenceChild.objects.bulk_create(
         ConferenceChild(
@@ -444,16 +494,18 @@ def schedule_conference(
         )
         for child in children
     )
-    ConferenceInvitation.objects.bulk_create(
+    sent = ConferenceInvitation.objects.bulk_create(
         ConferenceInvitation(
             conference=conference,
             practitioner_id=i.practitioner_id,
             name=i.name.strip(),
             agency_id=i.agency_id,
             family_role=i.family_role,
+            requested_mode=i.requested_mode,
         )
         for i in invitations
     )
+    send_invitations(user=user, meeting=conference, invitations=sent, children=[c.person for c in children])
     label = ConferenceKind(kind).label
     for child in children:
         add_to_chronology(
@@ -504,7 +556,7 @@ def record_conference_outcome(
         raise ValidationError(
             f"You can record the outcome once the conference has been held: it is on {_date(conference.date)}"
         )
-    invitations = list(conference.invitations.all())
+    invitations = list(conference.invitations.select_for_update())
     for invitation in invitations:
         given = attendance.get(invitation.pk)
         if given is None or given.attendance not in Attendance.values:
@@ -534,11 +586,23 @@ def record_conference_outcome(
     if errors:
         raise ValidationError(errors)
 
+    now = timezone.now()
     for invitation in invitations:
         given = attendance[invitation.pk]
         invitation.attendance = given.attendance
+        if given.report_received and invitation.report_received_at is None:
+            # A report handed to the chair: received when the outcome is recorded, by them.
+            invitation.report_received_at = now
+            invitation.report_received_by = user
+        elif not given.report_received:
+            invitation.report_received_at = None
+            invitation.report_received_by = None
         invitation.report_received = given.report_received
-    ConferenceInvitation.objects.bulk_update(invitations, ["attendance", "report_received"])
+        invitation.version += 1
+    ConferenceInvitation.objects.bulk_update(
+        invitations,
+        ["attendance", "report_received", "report_received_at", "report_received_by", "version"],
+    )
     conference.child_views = child_views.strip()
     conference.summary = summary.strip()
     conference.held = True
@@ -703,6 +767,100 @@ def end_plan(
 
 
 @transaction.atomic
+def arrange_core_group(
+    *,
+    actor: AnyUser,
+    plan_id: int,
+    date: datetime.date,
+    starts_at: datetime.time | None = None,
+    venue: str = "",
+    remote_joining: str = "",
+    invitations: Sequence[Participant],
+) -> CoreGroupMeeting:
+    """Arrange a core group meeting of an open plan ahead, and invite its members (Working
+    Together 2023, 4.5: the core group meets within 10 working days of the conference,
+    then regularly). The meeting is not held until it is recorded; the professionals
+    invited are told where and when, and how to join by phone or video."""
+    user = acting_user(actor, Permission.RECORD_CASEWORK)
+    plan = _locked_plan(user, plan_id)
+    if plan.ended_on is not None:
+        raise ValidationError(f"This plan ended on {_date(plan.ended_on)}")
+    errors: dict[str, str] = {}
+    if date < timezone.localdate():
+        errors["date"] = (
+            "The date of the core group must be today or in the future: record a past meeting instead"
+        )
+    require_order(
+        errors,
+        "date",
+        date,
+        plan.started_on,
+        f"The core group cannot be before the plan started on {_date(plan.started_on)}",
+    )
+    if not invitations:
+        errors["invitations"] = "Choose who to invite"
+    _check_meeting_place(errors, venue, remote_joining, invitations)
+    if errors:
+        raise ValidationError(errors)
+    _check_participants(invitations, "invitations")
+    invitations = _with_practitioners_agency(invitations)
+    meeting = CoreGroupMeeting.objects.create(
+        plan=plan,
+        held_on=date,
+        held=False,
+        starts_at=starts_at,
+        venue=venue.strip(),
+        remote_joining=remote_joining.strip(),
+        recorded_by=user,
+        arranged_by=user,
+    )
+    sent = CoreGroupInvitation.objects.bulk_create(
+        CoreGroupInvitation(
+            meeting=meeting,
+            practitioner_id=i.practitioner_id,
+            name=i.name.strip(),
+            agency_id=i.agency_id,
+            family_role=i.family_role,
+            requested_mode=i.requested_mode,
+        )
+        for i in invitations
+    )
+    send_invitations(user=user, meeting=meeting, invitations=sent, children=[plan.person])
+    add_to_chronology(
+        person=plan.person,
+        occurred_on=timezone.localdate(),
+        kind=ChronologyKind.CORE_GROUP,
+        summary=f"Core group meeting arranged for {_date(date)}",
+        source=meeting,
+        recorded_by=user,
+    )
+    record_access(user=user, action="arrange_core_group", record=meeting, subjects=[plan.person])
+    return meeting
+
+
+def _core_group_attendance(invitation: CoreGroupInvitation, member: CoreGroupMemberInput | None) -> str:
+    """How an invitee took part, from what the recorder already said (attended or not)
+    and what the invitee replied: the form asks nothing more. Someone who attended took
+    part the way they said they would (phone, video), otherwise in person; someone who
+    did not sent a report, apologies, or neither."""
+    if member is not None and member.attended:
+        if invitation.reply in (InvitationReply.PHONE, InvitationReply.VIDEO):
+            return str(invitation.reply)
+        return Attendance.IN_PERSON
+    if invitation.report_received or invitation.reply == InvitationReply.REPORT_ONLY:
+        return Attendance.REPORT_ONLY
+    if invitation.reply == InvitationReply.APOLOGIES:
+        return Attendance.APOLOGIES
+    return Attendance.DID_NOT_ATTEND
+
+
+def _participant_key(p: Participant | CoreGroupInvitation) -> tuple[str, ...]:
+    if p.practitioner_id is not None:
+        return ("p", str(p.practitioner_id))
+    return ("n", p.name.strip().casefold(), p.family_role, str(p.agency_id or ""))
+
+
+@transaction.atomic
 def record_core_group(
     *,
     actor: AnyUser,
@@ -710,16 +868,25 @@ def record_core_group(
     held_on: datetime.date,
     summary: str,
     members: Sequence[CoreGroupMemberInput],
+    meeting_id: int | None = None,
 ) -> CoreGroupMeeting:
     """Record a core group meeting of a plan, with the contact details and best contact
     method agreed for every professional. The next core group is due by the policy's
     CORE_GROUP_INTERVAL from the latest meeting (the first one was due FIRST_CORE_GROUP
-    after the conference)."""
+    after the conference). A meeting arranged ahead (`meeting_id`) becomes held, and each
+    invitee's attendance follows from the members who attended and their replies."""
     user = acting_user(actor, Permission.RECORD_CASEWORK)
     plan = _locked_plan(user, plan_id)
     errors: dict[str, str] = {}
     if plan.ended_on is not None:
         raise ValidationError(f"This plan ended on {_date(plan.ended_on)}")
+    arranged: CoreGroupMeeting | None = None
+    if meeting_id is not None:
+        arranged = CoreGroupMeeting.objects.select_for_update().filter(pk=meeting_id, plan=plan).first()
+        if arranged is None:
+            raise ValidationError("This core group is not one of this plan's")
+        if arranged.held:
+            raise ValidationError("This core group has already been recorded")
     require_order(
         errors,
         "held_on",
@@ -738,10 +905,27 @@ def record_core_group(
     if errors:
         raise ValidationError(errors)
     _check_participants([m.participant for m in members], "members")
-    latest = plan.core_groups.order_by("-held_on").values_list("held_on", flat=True).first()
-    meeting = CoreGroupMeeting.objects.create(
-        plan=plan, held_on=held_on, summary=summary.strip(), recorded_by=user
-    )
+    latest = plan.core_groups.filter(held=True).order_by("-held_on").values_list("held_on", flat=True).first()
+    if arranged is not None:
+        meeting = arranged
+        meeting.held_on = held_on
+        meeting.held = True
+        meeting.summary = summary.strip()
+        meeting.recorded_by = user
+        meeting.version += 1
+        meeting.save(update_fields=["held_on", "held", "summary", "recorded_by", "version"])
+        by_key = {_participant_key(m.participant): m for m in members}
+        invited = list(meeting.invitations.select_for_update())
+        for invitation in invited:
+            invitation.attendance = _core_group_attendance(
+                invitation, by_key.get(_participant_key(invitation))
+            )
+            invitation.version += 1
+        CoreGroupInvitation.objects.bulk_update(invited, ["attendance", "version"])
+    else:
+        meeting = CoreGroupMeeting.objects.create(
+            plan=plan, held_on=held_on, summary=summary.strip(), recorded_by=user
+        )
     CoreGroupMember.objects.bulk_create(
         CoreGroupMember(
             meeting=meeting,

@@ -6,11 +6,14 @@ actions' inputs."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import re
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.forms.boundfield import BoundWidget
 
 from jigsaw.casework.actions.protection import (
     END_OUTSIDE_REVIEW,
@@ -26,6 +29,8 @@ from jigsaw.casework.models import (
     ConferenceDecision,
     ConferenceInvitation,
     ConferenceKind,
+    InvitationReply,
+    MeetingMode,
     PlanEndReason,
     Referral,
     Section47Outcome,
@@ -211,7 +216,66 @@ class Section47Form(ProtectionForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ConferenceForm(ExtraPeopleMixin, ProtectionForm):
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.]?([0-5]\d)")
+
+
+class MeetingPlaceForm(ProtectionForm):
+    """When and where a conference or core group is, how to join it remotely, and how
+    each professional invited is asked to join (in person unless the worker says)."""
+
+    starts_at = forms.CharField(
+        label="Start time (optional)",
+        help_text="24-hour clock, for example 10:00",
+        max_length=5,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
+    )
+    venue = forms.CharField(
+        label="Venue (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example: Riverford Civic Centre, meeting room 2",
+    )
+    remote_joining = forms.CharField(
+        label="How to join by phone or video (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The dial-in number and code, or the video link: sent with every invitation",
+    )
+
+    def clean_starts_at(self) -> datetime.time | None:
+        raw = str(self.cleaned_data.get("starts_at") or "").strip()
+        if not raw:
+            return None
+        match = _TIME.fullmatch(raw)
+        if not match:
+            raise forms.ValidationError("Enter the start time as hours and minutes, like 10:00")
+        return datetime.time(int(match[1]), int(match[2]))
+
+    def add_modes(self, professionals: list[Candidate]) -> None:
+        self.mode_keys = [c.key for c in professionals]
+        for c in professionals:
+            self.fields[f"mode_{c.key}"] = forms.ChoiceField(
+                label=f"How {c.participant.name} is asked to join",
+                choices=MeetingMode.choices,
+                initial=MeetingMode.IN_PERSON,
+                required=False,
+            )
+
+    def with_mode(self, key: str, participant: Participant) -> Participant:
+        mode = self.cleaned_data.get(f"mode_{key}") or MeetingMode.IN_PERSON
+        return dataclasses.replace(participant, requested_mode=mode)
+
+    def invitee_rows(self, name: str) -> list[tuple[BoundWidget, forms.BoundField | None]]:
+        """Each checkbox of the field `name`, with the invitee's mode (professionals only)."""
+        return [
+            (box, self[f"mode_{box.data['value']}"] if f"mode_{box.data['value']}" in self.fields else None)
+            for box in self[name]
+        ]
+
+
+class ConferenceForm(ExtraPeopleMixin, MeetingPlaceForm):
     extra_rows = 2
 
     kind = forms.ChoiceField(
@@ -268,6 +332,7 @@ class ConferenceForm(ExtraPeopleMixin, ProtectionForm):
         _set_choices(self, "professionals", [(c.key, c.label) for c in professionals])
         _set_choices(self, "family", [(c.key, c.label) for c in family])
         self.add_extra_rows("another professional")
+        self.add_modes(professionals)
         govuk_messages(self)
 
     def clean(self) -> dict[str, Any]:
@@ -278,14 +343,69 @@ class ConferenceForm(ExtraPeopleMixin, ProtectionForm):
     def other_referral_ids(self) -> list[int]:
         return [int(pk) for pk in self.cleaned_data["children"]]
 
+    def professional_rows(self) -> list[tuple[BoundWidget, forms.BoundField | None]]:
+        return self.invitee_rows("professionals")
+
     def invitations(self) -> list[Participant]:
-        keys = [*self.cleaned_data["professionals"], *self.cleaned_data["family"]]
-        invited = [self.candidates[k].participant for k in keys]
+        invited = [
+            self.with_mode(k, self.candidates[k].participant) for k in self.cleaned_data["professionals"]
+        ]
+        invited += [self.candidates[k].participant for k in self.cleaned_data["family"]]
         invited += self.extra_participants()
         advocate = self.cleaned_data["advocate"].strip()
         if advocate:
             invited.append(Participant(name=advocate, family_role="advocate"))
         return invited
+
+
+class CoreGroupArrangeForm(ExtraPeopleMixin, MeetingPlaceForm):
+    """Arrange a core group ahead: the day, the place, and who to invite (pre-ticked: the
+    core group's members, the professionals named for the child, the parents)."""
+
+    extra_rows = 2
+
+    date = DateField(label="Date of the meeting", required=True, help_text="For example, 7 4 2026")
+    invitees = forms.MultipleChoiceField(
+        label="Who to invite",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The core group's members and the professionals named for the child; add anyone else below",
+    )
+
+    def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = {c.key: c for c in candidates}
+        _set_choices(self, "invitees", [(c.key, c.label) for c in candidates])
+        self.add_extra_rows("another professional")
+        self.add_modes([c for c in candidates if not c.participant.family_role])
+        govuk_messages(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.clean_extra_rows(cleaned)
+        return cleaned
+
+    def invitee_box_rows(self) -> list[tuple[BoundWidget, forms.BoundField | None]]:
+        return self.invitee_rows("invitees")
+
+    def invitations(self) -> list[Participant]:
+        invited = [
+            self.with_mode(k, self.candidates[k].participant)
+            if not self.candidates[k].participant.family_role
+            else self.candidates[k].participant
+            for k in self.cleaned_data["invitees"]
+        ]
+        return invited + self.extra_participants()
+
+
+# What the chair's form proposes for an invitee, from their reply (the chair confirms).
+ATTENDANCE_FROM_REPLY = {
+    InvitationReply.IN_PERSON: Attendance.IN_PERSON,
+    InvitationReply.PHONE: Attendance.PHONE,
+    InvitationReply.VIDEO: Attendance.VIDEO,
+    InvitationReply.REPORT_ONLY: Attendance.REPORT_ONLY,
+    InvitationReply.APOLOGIES: Attendance.APOLOGIES,
+}
 
 
 ATTENDANCE_CHOICES = [(value, label) for value, label in Attendance.choices if value != Attendance.INVITED]
@@ -317,9 +437,14 @@ class ConferenceOutcomeForm(ProtectionForm):
             self.fields[f"attendance_{invitation.pk}"] = forms.ChoiceField(
                 label=f"How {invitation.name} took part",
                 choices=[("", "Choose"), *ATTENDANCE_CHOICES],
+                initial=ATTENDANCE_FROM_REPLY.get(InvitationReply(invitation.reply))
+                if invitation.reply
+                else None,
             )
             self.fields[f"report_{invitation.pk}"] = forms.BooleanField(
-                label=f"Report received from {invitation.name}", required=False
+                label=f"Report received from {invitation.name}",
+                required=False,
+                initial=invitation.report_received,
             )
         decisions = [
             (value, label)

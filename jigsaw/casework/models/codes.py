@@ -191,6 +191,24 @@ class Attendance(models.TextChoices):
 ATTENDED = frozenset({Attendance.IN_PERSON, Attendance.PHONE, Attendance.VIDEO})
 
 
+class MeetingMode(models.TextChoices):
+    """How an invitee is asked to join a conference or core group."""
+
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "By phone"
+    VIDEO = "video", "By video"
+
+
+class InvitationReply(models.TextChoices):
+    """An invitee's answer to an invitation, before the meeting."""
+
+    IN_PERSON = "in_person", "Will attend in person"
+    PHONE = "phone", "Will join by phone"
+    VIDEO = "video", "Will join by video"
+    REPORT_ONLY = "report", "Will send a report, cannot attend"
+    APOLOGIES = "apologies", "Sends apologies"
+
+
 class FamilyRole(models.TextChoices):
     """Who sits at a conference other than the professionals."""
 

@@ -13,6 +13,8 @@ from jigsaw.casework.models.codes import (
     ConferenceDecision,
     ConferenceKind,
     FamilyRole,
+    InvitationReply,
+    MeetingMode,
     PlanEndReason,
     Section47Outcome,
     StrategyDecision,
@@ -92,6 +94,11 @@ class ChildProtectionConference(models.Model):
 
     kind = models.CharField(max_length=20, choices=ConferenceKind.choices)
     date = models.DateField(help_text="When it is (or was) held")
+    starts_at = models.TimeField(null=True, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    remote_joining = models.TextField(
+        blank=True, help_text="How to join by phone (dial-in number) or video (the link)"
+    )
     due_on = models.DateField(null=True, blank=True)
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -149,13 +156,11 @@ class ConferenceChild(models.Model):
         return f"Referral {self.referral_id} at conference {self.conference_id}"
 
 
-class ConferenceInvitation(models.Model):
-    """Someone invited to a conference (a professional, a parent, an advocate, the child)
-    and whether and how they attended."""
+class MeetingInvitation(models.Model):
+    """Someone invited to a conference or core group (a professional, a parent, an
+    advocate, the child): how they are asked to join, their reply, their written report,
+    and whether and how they attended. A reply is version-checked like any edit."""
 
-    conference = models.ForeignKey(
-        ChildProtectionConference, on_delete=models.CASCADE, related_name="invitations"
-    )
     practitioner = models.ForeignKey(
         "partners.Practitioner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -166,11 +171,32 @@ class ConferenceInvitation(models.Model):
     family_role = models.CharField(
         max_length=20, choices=FamilyRole.choices, blank=True, help_text="Blank for a professional"
     )
-    attendance = models.CharField(max_length=20, choices=Attendance.choices, default=Attendance.INVITED)
+    requested_mode = models.CharField(
+        max_length=20, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON
+    )
+    reply = models.CharField(max_length=20, choices=InvitationReply.choices, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    report = models.TextField(blank=True, help_text="The written report, when sent through Jigsaw")
     report_received = models.BooleanField(default=False)
+    report_received_at = models.DateTimeField(null=True, blank=True)
+    report_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attendance = models.CharField(max_length=20, choices=Attendance.choices, default=Attendance.INVITED)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
+        abstract = True
         ordering = ["family_role", "agency__name", "name"]
+
+
+class ConferenceInvitation(MeetingInvitation):
+    conference = models.ForeignKey(
+        ChildProtectionConference, on_delete=models.CASCADE, related_name="invitations"
+    )
+
+    class Meta(MeetingInvitation.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.name} at conference {self.conference_id}"
@@ -214,8 +240,21 @@ class ChildProtectionPlan(models.Model):
 
 
 class CoreGroupMeeting(models.Model):
+    """A core group meeting of a plan. One arranged ahead (with invitations) is not yet
+    held, and `held_on` is the day it is arranged for; recording it marks it held. One
+    recorded afterwards without being arranged here is held from the start."""
+
     plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.PROTECT, related_name="core_groups")
-    held_on = models.DateField()
+    held_on = models.DateField(help_text="When it is (or was) held")
+    held = models.BooleanField(default=True)
+    starts_at = models.TimeField(null=True, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    remote_joining = models.TextField(
+        blank=True, help_text="How to join by phone (dial-in number) or video (the link)"
+    )
+    arranged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     summary = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -226,6 +265,16 @@ class CoreGroupMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"Core group {self.pk} ({self.held_on:%d/%m/%Y})"
+
+
+class CoreGroupInvitation(MeetingInvitation):
+    meeting = models.ForeignKey(CoreGroupMeeting, on_delete=models.CASCADE, related_name="invitations")
+
+    class Meta(MeetingInvitation.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.name} at core group {self.meeting_id}"
 
 
 class CoreGroupMember(models.Model):

@@ -188,7 +188,9 @@ def episode_protection(user: AnyUser, referral: Referral, *, today: datetime.dat
     plans = list(
         ChildProtectionPlan.objects.filter(referral=referral)
         .prefetch_related(
-            Prefetch("core_groups", queryset=CoreGroupMeeting.objects.order_by("-held_on", "-pk"))
+            Prefetch(
+                "core_groups", queryset=CoreGroupMeeting.objects.filter(held=True).order_by("-held_on", "-pk")
+            )
         )
         .order_by("-started_on", "-pk")
     )

@@ -378,6 +378,7 @@ def test_every_model_the_actions_write_into_the_chronology_is_mapped() -> None:
         "casework.casenoteaddendum",
         "casework.strategydiscussionattendee",
         "casework.conferenceinvitation",
+        "casework.coregroupinvitation",
         "casework.coregroupmember",
     }
     assert casework_models - not_steps - set(SOURCE_PAGES) == set()

@@ -20,6 +20,7 @@ from jigsaw.access.views import requires
 from jigsaw.casework.actions.common import EditConflict
 from jigsaw.casework.actions.protection import (
     Participant,
+    arrange_core_group,
     complete_section47,
     conference_chairs,
     end_plan,
@@ -33,6 +34,7 @@ from jigsaw.casework.forms.protection import (
     Candidate,
     ConferenceForm,
     ConferenceOutcomeForm,
+    CoreGroupArrangeForm,
     CoreGroupForm,
     EndPlanForm,
     Section47Form,
@@ -45,8 +47,10 @@ from jigsaw.casework.models import (
     ConferenceDecision,
     ConferenceInvitation,
     ConferenceKind,
+    CoreGroupInvitation,
     CoreGroupMeeting,
     FamilyRole,
+    InvitationReply,
     Referral,
     Section47Enquiry,
     StrategyDiscussion,
@@ -337,6 +341,9 @@ def new_conference(request: HttpRequest, pk: int) -> HttpResponse:
                 chair_id=form.cleaned_data["chair"].pk,
                 other_referral_ids=form.other_referral_ids(),
                 invitations=form.invitations(),
+                starts_at=form.cleaned_data["starts_at"],
+                venue=form.cleaned_data["venue"],
+                remote_joining=form.cleaned_data["remote_joining"],
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -370,7 +377,9 @@ def conference(request: HttpRequest, pk: int) -> HttpResponse:
         ).order_by("referral__person__date_of_birth", "pk")
     )
     invitations = list(
-        ConferenceInvitation.objects.filter(conference=found).select_related("agency", "practitioner")
+        ConferenceInvitation.objects.filter(conference=found).select_related(
+            "agency", "practitioner", "report_received_by"
+        )
     )
     today = timezone.localdate()
     can_chair = (
@@ -456,12 +465,14 @@ def _plan_for(request: HttpRequest, pk: int) -> ChildProtectionPlan:
 
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     found = _plan_for(request, pk)
-    core_groups = list(
+    meetings = list(
         CoreGroupMeeting.objects.filter(plan=found)
         .select_related("recorded_by")
-        .prefetch_related("members")
+        .prefetch_related("members", "invitations")
         .order_by("-held_on", "-pk")
     )
+    core_groups = [m for m in meetings if m.held]
+    arranged_core_groups = sorted((m for m in meetings if not m.held), key=lambda m: (m.held_on, m.pk))
     visits = list(
         Visit.objects.filter(plan=found).select_related("visited_by").order_by("-visited_on", "-pk")
     )
@@ -473,6 +484,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": found,
         "row": plan_row(found, core_groups[0] if core_groups else None, today=timezone.localdate()),
         "core_groups": core_groups,
+        "arranged_core_groups": arranged_core_groups,
         "visits": visits,
         "conferences": conferences_,
         "can_record": has_permission(request.user, Permission.RECORD_CASEWORK) and found.ended_on is None,
@@ -525,7 +537,7 @@ def core_group_candidates(found: ChildProtectionPlan) -> list[Candidate]:
             seen.add(candidate.key)
             candidates.append(candidate)
 
-    last = CoreGroupMeeting.objects.filter(plan=found).order_by("-held_on", "-pk").first()
+    last = CoreGroupMeeting.objects.filter(plan=found, held=True).order_by("-held_on", "-pk").first()
     if last is not None:
         for m in last.members.select_related("agency", "practitioner__agency"):
             if m.practitioner is not None:
@@ -578,6 +590,122 @@ def core_group_candidates(found: ChildProtectionPlan) -> list[Candidate]:
     return candidates
 
 
+def _arrange_candidates(found: ChildProtectionPlan) -> list[Candidate]:
+    """Who to invite to a core group: its members (or the conference's invitees), the
+    allocated worker, the professionals named for the child now, and the parents."""
+    candidates = core_group_candidates(found)
+    keys = {c.key for c in candidates}
+    names = {(c.participant.name, c.participant.family_role) for c in candidates}
+    for named in professionals_for([found.person]):
+        candidate = _practitioner_candidate(named.practitioner, named.involvement)
+        if candidate.key not in keys:
+            keys.add(candidate.key)
+            candidates.append(candidate)
+    for parent in parents_of([found.person]):
+        if (parent.full_name, FamilyRole.PARENT) not in names:
+            candidates.append(
+                Candidate(
+                    f"f{parent.pk}",
+                    f"{parent.full_name} (parent or carer)",
+                    Participant(parent.full_name, family_role=FamilyRole.PARENT),
+                )
+            )
+    return candidates
+
+
+@requires(Permission.RECORD_CASEWORK)
+def arrange_core_group_view(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _plan_for(request, pk)
+    if found.ended_on is not None:
+        raise Http404("No such plan")
+    candidates = _arrange_candidates(found)
+    today = timezone.localdate()
+    due = found.next_core_group_due
+    form = CoreGroupArrangeForm(
+        request.POST or None,
+        candidates=candidates,
+        initial={
+            "date": due if due is not None and due >= today else None,
+            "invitees": [c.key for c in candidates],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = arrange_core_group(
+                actor=request.user,
+                plan_id=found.pk,
+                date=form.cleaned_data["date"],
+                starts_at=form.cleaned_data["starts_at"],
+                venue=form.cleaned_data["venue"],
+                remote_joining=form.cleaned_data["remote_joining"],
+                invitations=form.invitations(),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, f"The core group is arranged for {meeting.held_on.day} {meeting.held_on:%B %Y}"
+            )
+            return redirect("casework:core_group", pk=meeting.pk)
+    elif request.method == "GET":
+        record_access(user=request.user, action="view", record=found, subjects=[found.person])
+    context = {"form": form, "plan": found, "due": due, **_identity(found.person)}
+    return render(request, "casework/protection/arrange_core_group.html", context)
+
+
+def _invitation_candidates(meeting: CoreGroupMeeting) -> tuple[list[Candidate], dict[str, bool]]:
+    """The arranged meeting's invitees as the recording form's rows, ticked as attending
+    unless they sent apologies or only a report."""
+    candidates: list[Candidate] = []
+    attending: dict[str, bool] = {}
+    for i in meeting.invitations.select_related("agency", "practitioner__agency"):
+        if i.practitioner is not None:
+            candidate = _practitioner_candidate(i.practitioner)
+        else:
+            where = f" ({i.agency.name})" if i.agency else f" ({i.get_family_role_display()})"
+            candidate = Candidate(
+                f"i{i.pk}",
+                f"{i.name}{where}",
+                Participant(i.name, agency_id=i.agency_id, family_role=i.family_role),
+            )
+        candidates.append(candidate)
+        attending[candidate.key] = i.reply not in (InvitationReply.APOLOGIES, InvitationReply.REPORT_ONLY)
+    return candidates, attending
+
+
+@requires(Permission.RECORD_CASEWORK)
+def record_arranged_core_group(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_casework_for(
+        request.user, CoreGroupMeeting.objects.select_related("plan__person"), pk, "plan__person"
+    )
+    if meeting.held or meeting.plan.ended_on is not None:
+        raise Http404("No such core group")
+    found = _plan_for(request, meeting.plan_id)
+    candidates, attending = _invitation_candidates(meeting)
+    initial: dict[str, Any] = {"held_on": meeting.held_on}
+    initial |= {f"attended_{key}": value for key, value in attending.items()}
+    form = CoreGroupForm(request.POST or None, candidates=candidates, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_core_group(
+                actor=request.user,
+                plan_id=found.pk,
+                held_on=form.cleaned_data["held_on"],
+                summary=form.cleaned_data["summary"],
+                members=form.members(),
+                meeting_id=meeting.pk,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "The core group is recorded")
+            return redirect("casework:core_group", pk=meeting.pk)
+    elif request.method == "GET":
+        record_access(user=request.user, action="view", record=meeting, subjects=[found.person])
+    context = {"form": form, "plan": found, "meeting": meeting, **_identity(found.person)}
+    return render(request, "casework/protection/new_core_group.html", context)
+
+
 @requires(Permission.RECORD_CASEWORK)
 def new_core_group(request: HttpRequest, pk: int) -> HttpResponse:
     found = _plan_for(request, pk)
@@ -613,8 +741,24 @@ def core_group(request: HttpRequest, pk: int) -> HttpResponse:
         "plan__person",
     )
     members = list(meeting.members.select_related("agency"))
+    invitations = list(
+        CoreGroupInvitation.objects.filter(meeting=meeting).select_related("agency", "report_received_by")
+    )
     record_access(user=request.user, action="view", record=meeting, subjects=[meeting.plan.person])
-    context = {"meeting": meeting, "members": members, "plan": meeting.plan, **_identity(meeting.plan.person)}
+    can_record = (
+        has_permission(request.user, Permission.RECORD_CASEWORK)
+        and not meeting.held
+        and meeting.plan.ended_on is None
+        and meeting.held_on <= timezone.localdate()
+    )
+    context = {
+        "meeting": meeting,
+        "members": members,
+        "invitations": invitations,
+        "can_record": can_record,
+        "plan": meeting.plan,
+        **_identity(meeting.plan.person),
+    }
     return render(request, "casework/protection/core_group.html", context)
 
 
@@ -659,6 +803,8 @@ urlpatterns = [
     path("plans/<int:pk>", plan, name="plan"),
     path("plans/<int:pk>/end", end_plan_view, name="end_plan"),
     path("plans/<int:pk>/core-groups/new", new_core_group, name="new_core_group"),
+    path("plans/<int:pk>/core-groups/arrange", arrange_core_group_view, name="arrange_core_group"),
+    path("core-groups/<int:pk>/record", record_arranged_core_group, name="record_core_group"),
     path("core-groups/<int:pk>", core_group, name="core_group"),
     path("referrals/<int:pk>/visits/new", new_visit, name="new_visit"),
 ]

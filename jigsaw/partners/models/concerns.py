@@ -51,6 +51,9 @@ class Concern(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The page (browser tab) that saved the draft last: it may save over its own saves (an
+    # autosave racing its own "Save"), never over another tab's.
+    editor = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-updated_at"]

@@ -6,6 +6,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
@@ -23,6 +24,8 @@ from jigsaw.core.demo import (
 from jigsaw.core.demo_activity import write_access_history
 from jigsaw.core.demo_casework import CASEWORK_CHILDREN_CAP, write_casework
 from jigsaw.core.demo_duplicates import plant_duplicates
+from jigsaw.core.demo_partner_activity import write_partner_activity
+from jigsaw.core.demo_partners import seed_partner_network
 from jigsaw.matching import index as match_index
 from jigsaw.matching.duplicates import find_possible_duplicates
 from jigsaw.matching.estimation import train_from_index
@@ -66,6 +69,9 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar and no sign-in table")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo's partners set off alerts, which Jigsaw also e-mails: building the demo
+        # sends none (they are kept in memory and dropped), whatever the mail settings.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         children: int = options["children"]
         people: int | None = options["people"]
         quiet: bool = options["quiet"]
@@ -111,6 +117,9 @@ class Command(BaseCommand):
             casework = write_casework(
                 seed=options["seed"], today=timezone.localdate(), children_cap=options["casework_children"]
             )
+            # The professionals around each child open to social care, and what has been
+            # shared with them on what basis.
+            network = seed_partner_network(seed=options["seed"], today=timezone.localdate())
             # The matcher's view of the index (bulk loads send no signals), a few records
             # added twice as real indexes have them, a model estimated from this index, and
             # the nightly duplicate check's findings in the front door's review queue.
@@ -121,6 +130,8 @@ class Command(BaseCommand):
                 duplicates = plant_duplicates(seed=options["seed"])
                 model = train_from_index(seed=options["seed"]) if Person.objects.count() > 1 else None
                 queued = find_possible_duplicates()
+            # The partners' day: concerns through the portal, flag checks, what they set off.
+            partners = write_partner_activity(seed=options["seed"])
             # The access history the data protection officer's pages show, written through
             # the same actions and logging as real use.
             logged = write_access_history(seed=options["seed"], password=DEMO_PASSWORD)
@@ -145,6 +156,10 @@ class Command(BaseCommand):
         )
         if casework.contacts:
             self.stdout.write(casework.summary())
+        if network.agencies_added:
+            self.stdout.write(network.summary())
+        if partners.concerns or partners.flag_checks:
+            self.stdout.write(partners.summary())
         if model is not None:
             self.stdout.write(
                 f"Planted {duplicates} duplicate records; match model v{model.version} estimated from "

@@ -1,0 +1,48 @@
+"""The partners' day in the demo, written through the real actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from jigsaw.access.models import AccessLogEntry
+from jigsaw.casework.models import Contact
+from jigsaw.partners.models import Concern, ConcernStatus, FlagAnswer, FlagCheck, Notification
+from jigsaw.partners.queries.concerns import concern_queue_count
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_partners_raise_concerns_and_ask_flag_checks(
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[list[Callable[[], None]]]],
+) -> None:
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--children", "1500", "--seed", "2009", stdout=out)
+
+    assert (
+        "Partners: 4 concerns raised through the portal (1 decided and fed back, 1 draft)" in out.getvalue()
+    )
+    concerns = Concern.objects.filter(raised_by__username="partner_practitioner")
+    assert sorted(concerns.values_list("status", flat=True)) == sorted(
+        [ConcernStatus.DECIDED, ConcernStatus.SUBMITTED, ConcernStatus.SUBMITTED, ConcernStatus.DRAFT]
+    )
+    decided = concerns.get(status=ConcernStatus.DECIDED)
+    contact = Contact.objects.get(concern_child__concern=decided)
+    assert contact.decision == "early_help" and contact.authorised_by is not None
+    # The school is told the outcome; the front door has the other two to triage.
+    told = Notification.objects.filter(recipient__username="partner_practitioner")
+    assert any(decided.reference and decided.reference in n.subject for n in told)
+    assert concern_queue_count(User.objects.get(username="front_door_officer")) == 2
+    # The A&E check found a child on a plan and the worker was told; the GP's child is not known.
+    answers = dict(FlagCheck.objects.values_list("asked_by__username", "answer"))
+    assert answers == {"ae_clinician": FlagAnswer.CHILD_PROTECTION_PLAN, "gp": FlagAnswer.NO_FLAG}
+    assert Notification.objects.filter(
+        recipient__username="social_worker", subject__startswith="Flag check:", body__startswith="Seen at"
+    ).exists()
+    assert AccessLogEntry.objects.filter(action="flag_check").count() == 2
