@@ -33,7 +33,7 @@ from jigsaw.partners.ingest import (
 from jigsaw.partners.models import Agency, ApiClient, EventImport, EventKind, FeedScope
 from jigsaw.partners.queries.feeds import token_hash, uploader_agency
 
-TOKEN_PREFIX = "jgs_"  # noqa: S105  # a visible marker on every token, not a secret
+TOKEN_PREFIX = "jgs_"  # noqa: S105  # nosec B105  # a visible marker on every token, not a secret
 NAME_MAX = 120
 
 
