@@ -113,7 +113,7 @@ def test_a_school_concern_is_matched_decided_and_its_outcome_told(
     # The DSL sees the outcome.
     journey.sign_in("school_dsl", PASSWORD)
     with page.expect_navigation():
-        page.get_by_role("link", name="Your concerns").click()
+        page.locator("#main-content").get_by_role("link", name="Your concerns").click()
     journey.checkpoint("your concerns")
     row = page.get_by_role("row").filter(has_text=reference)
     expect(row).to_contain_text("Decided")

@@ -1,7 +1,6 @@
 """In a real browser, without JavaScript-only steps: a social worker finds a GP in the
 directory from the child's page and names them, then adds a health visitor who is not in the
-directory yet; a named GP sees the network. Every page is axe-checked and screenshotted
-(the fixtures are the browser suite's, in tests/browser/conftest.py)."""
+directory yet; a named GP sees the network. Every page is axe-checked and screenshotted."""
 
 from __future__ import annotations
 
@@ -10,14 +9,10 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from jigsaw.partners.models import AgencyKind, InformationSharingAgreement, LegalBasis, NamedProfessional
-from tests.browser import conftest as suite
 from tests.browser.pages import Journey
 from tests.factories import PASSWORD, make_agency, make_person, persona
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The browser suite's fixtures (this test lives with the partners app's tests).
-playwright, browser, page, reference_data = suite.playwright, suite.browser, suite.page, suite.reference_data
 
 
 def test_a_social_worker_names_a_gp_and_adds_a_health_visitor_once(
