@@ -11,6 +11,7 @@ would redo the blocking join against the whole index for every record; this does
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import json
 from collections.abc import Iterable
@@ -80,8 +81,11 @@ def active_version() -> MatchModelVersion:
 
 
 @functools.lru_cache(maxsize=4)
-def _scorer_for(version_id: int) -> Scorer:
-    version = MatchModelVersion.objects.get(pk=version_id)
+def _scorer_for(version_id: int, trained_at: datetime.datetime) -> Scorer:
+    # Keyed by when the model was trained as well as its row: a row number can come back
+    # for another model (a database restored, or rows rolled back and written again), and
+    # the cache must then not hand out the old model's weights.
+    version = MatchModelVersion.objects.get(pk=version_id, trained_at=trained_at)
     return Scorer(TrainedModel(version.parameters, version.term_frequencies, version.training_records))
 
 
@@ -92,7 +96,7 @@ def active_scorer() -> tuple[MatchModelVersion, Scorer]:
     version = MatchModelVersion.objects.filter(is_active=True).defer("parameters", "term_frequencies").first()
     if version is None:
         version = active_version()
-    return version, _scorer_for(version.pk)
+    return version, _scorer_for(version.pk, version.trained_at)
 
 
 def candidate_ids(keys: Iterable[str], *, exclude: Iterable[int] = ()) -> list[int]:

@@ -3,6 +3,7 @@ the same child however an agency writes them, and the policy that decides what h
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 
@@ -189,3 +190,29 @@ def test_rebuild_gives_the_same_index_as_the_signals(anna: int) -> None:
 
     assert index.rebuild() == 2
     assert sorted(BlockingKey.objects.values_list("person_id", "key")) == before
+
+
+def test_a_row_number_reused_by_another_model_does_not_reuse_the_old_scorer() -> None:
+    # A model written and rolled back (or lost in a restore) can leave its row number to
+    # the next model: the cached scorer must be the new model's.
+    from jigsaw.matching.matcher import active_scorer
+
+    first, _ = active_scorer()
+    parameters = dict(first.parameters)
+    pk = first.pk
+    first.delete()
+    changed = copy.deepcopy(parameters)
+    changed["probability_two_random_records_match"] = 0.5
+    MatchModelVersion.objects.create(
+        pk=pk,
+        version=2,
+        trained_at=first.trained_at + datetime.timedelta(minutes=1),
+        training_records=10,
+        splink_version="test",
+        parameters=changed,
+        is_active=True,
+    )
+
+    _, scorer = active_scorer()
+
+    assert scorer.model.parameters["probability_two_random_records_match"] == 0.5
