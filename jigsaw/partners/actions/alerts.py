@@ -634,25 +634,34 @@ def _locked_concern(actor: AnyUser, pk: int, expected_version: int) -> tuple[Use
     return user, found
 
 
+def _close(
+    actor: AnyUser, pk: int, expected_version: int, *, status: str, note: str, action: str
+) -> EmergingConcern:
+    """Close an open emerging concern with the front door's note, logged with the child."""
+    user, found = _locked_concern(actor, pk, expected_version)
+    found.status = status
+    found.note = note.strip()
+    found.handled_by = user
+    found.handled_at = timezone.now()
+    found.save(update_fields=["status", "note", "handled_by", "handled_at", "version"])
+    record_access(user=user, action=action, record=found, subjects=[("people.person", str(found.person_id))])
+    return found
+
+
 @transaction.atomic
 def dismiss_emerging_concern(*, actor: AnyUser, pk: int, expected_version: int, note: str) -> EmergingConcern:
     """The front door decides a pattern needs no action, and says why (the note is kept
     with the evidence, for audit and for the next officer to see)."""
     if not note.strip():
         raise ValidationError({"note": "Say why no action is needed"})
-    user, found = _locked_concern(actor, pk, expected_version)
-    found.status = EmergingConcernStatus.DISMISSED
-    found.note = note.strip()
-    found.handled_by = user
-    found.handled_at = timezone.now()
-    found.save(update_fields=["status", "note", "handled_by", "handled_at", "version"])
-    record_access(
-        user=user,
+    return _close(
+        actor,
+        pk,
+        expected_version,
+        status=EmergingConcernStatus.DISMISSED,
+        note=note,
         action="dismiss_emerging_concern",
-        record=found,
-        subjects=[("people.person", str(found.person_id))],
     )
-    return found
 
 
 @transaction.atomic
@@ -661,16 +670,11 @@ def mark_contact_recorded(
 ) -> EmergingConcern:
     """The front door has recorded a contact from the emerging concern (the contact itself
     is recorded on the contact page, and decided within a working day)."""
-    user, found = _locked_concern(actor, pk, expected_version)
-    found.status = EmergingConcernStatus.CONTACT_RECORDED
-    found.note = note.strip()
-    found.handled_by = user
-    found.handled_at = timezone.now()
-    found.save(update_fields=["status", "note", "handled_by", "handled_at", "version"])
-    record_access(
-        user=user,
+    return _close(
+        actor,
+        pk,
+        expected_version,
+        status=EmergingConcernStatus.CONTACT_RECORDED,
+        note=note,
         action="emerging_concern_contact_recorded",
-        record=found,
-        subjects=[("people.person", str(found.person_id))],
     )
-    return found

@@ -3,6 +3,8 @@ of evidence, and the two ways of handling it (no action, with a note; or a conta
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -88,13 +90,19 @@ def emerging_concern(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, queries.get_emerging_concern(request.user, pk))
 
 
-@require_POST
-def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def _handle(
+    request: HttpRequest,
+    pk: int,
+    form: DismissEmergingConcernForm | ContactRecordedForm,
+    action: Callable[..., EmergingConcern],
+    done: str,
+    form_name: str,
+) -> HttpResponse:
+    """Close an emerging concern one way or the other; on a problem, the page again with it."""
     found = queries.get_emerging_concern(request.user, pk)
-    form = DismissEmergingConcernForm(request.POST)
     if form.is_valid():
         try:
-            actions.dismiss_emerging_concern(
+            action(
                 actor=request.user,
                 pk=found.pk,
                 expected_version=form.cleaned_data["version"],
@@ -105,33 +113,34 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         except EditConflict as conflict:
             form.add_error(None, str(conflict))
         else:
-            messages.success(request, "Recorded: no action needed")
+            messages.success(request, done)
             return redirect("partners:emerging_concerns")
     found.refresh_from_db()
-    return _detail(request, found, dismiss_form=form)
+    return _detail(request, found, **{form_name: form})
+
+
+@require_POST
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    return _handle(
+        request,
+        pk,
+        DismissEmergingConcernForm(request.POST),
+        actions.dismiss_emerging_concern,
+        "Recorded: no action needed",
+        "dismiss_form",
+    )
 
 
 @require_POST
 def contact_recorded(request: HttpRequest, pk: int) -> HttpResponse:
-    found = queries.get_emerging_concern(request.user, pk)
-    form = ContactRecordedForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.mark_contact_recorded(
-                actor=request.user,
-                pk=found.pk,
-                expected_version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        else:
-            messages.success(request, "Recorded: a contact was recorded for this child")
-            return redirect("partners:emerging_concerns")
-    found.refresh_from_db()
-    return _detail(request, found, contact_form=form)
+    return _handle(
+        request,
+        pk,
+        ContactRecordedForm(request.POST),
+        actions.mark_contact_recorded,
+        "Recorded: a contact was recorded for this child",
+        "contact_form",
+    )
 
 
 urlpatterns: list[URLPattern] = [
