@@ -202,7 +202,7 @@ def stale_index(people: Sequence[Any]) -> bool:
     return False
 
 
-def prewarm(vendor: str, database_url: str) -> float:
+def prewarm(vendor: str) -> float:
     """Read what `match` reads (the features and the blocking-key index) into memory, as on
     a server whose index is in use all day; returns the seconds it took. These machines
     reclaim idle page cache (DAMON), so without it the first run after a pause reads from
@@ -211,7 +211,7 @@ def prewarm(vendor: str, database_url: str) -> float:
 
     started = time.perf_counter()
     if vendor == "sqlite":
-        with Path(database_url.removeprefix("sqlite:///")).open("rb") as handle:
+        with Path(str(connection.settings_dict["NAME"])).open("rb") as handle:
             while handle.read(16 * 1024 * 1024):
                 pass
     else:
@@ -422,35 +422,46 @@ def earlier_build(out: Path, people_in_index: int) -> dict[str, Any] | None:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def open_index(
+    name: str, args: argparse.Namespace, *, environ: dict[str, str] | None = None
+) -> tuple[str, float | None, float | None]:
+    """The benchmark's database (by default var/bench/<name>-<people>.sqlite3), migrated,
+    with an index of `args.people` people built, or reused with --reuse. Returns the
+    vendor and the build's seconds and the matcher index's within it (None when reused).
+    `environ` is set before Django starts (for settings a benchmark needs)."""
     database_url = (
-        args.database_url
-        or f"sqlite:///{PROJECT_DIR / 'var' / 'bench' / f'matching_latency-{args.people}.sqlite3'}"
+        args.database_url or f"sqlite:///{PROJECT_DIR / 'var' / 'bench' / f'{name}-{args.people}.sqlite3'}"
     )
     ensure_database(database_url)
+    for key, value in (environ or {}).items():
+        os.environ.setdefault(key, value)
     setup_django(database_url)
 
     from django.core.management import call_command
     from django.db import connection
+
+    from jigsaw.people.models import Person
+
+    print(f"database: {connection.vendor} ({database_url})", flush=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    if args.reuse and Person.objects.exists():
+        print("reusing the people already in the database", flush=True)
+        return connection.vendor, None, None
+    print(f"building an index of {args.people:,} people (seed {args.seed})", flush=True)
+    build_seconds, rebuild_seconds = build_people(args.people, args.seed)
+    print(f"built in {build_seconds:.0f}s (matcher's index {rebuild_seconds or 0:.0f}s of it)", flush=True)
+    return connection.vendor, build_seconds, rebuild_seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    vendor, build_seconds, rebuild_seconds = open_index("matching_latency", args)
 
     from jigsaw.matching.index import person_records
     from jigsaw.matching.matcher import active_scorer, match
     from jigsaw.matching.models import MatchFeatures
     from jigsaw.people.models import Person
 
-    vendor = connection.vendor
-    print(f"database: {vendor} ({database_url})", flush=True)
-    call_command("migrate", verbosity=0, interactive=False)
-
-    build_seconds: float | None = None
-    rebuild_seconds: float | None = None
-    if args.reuse and Person.objects.exists():
-        print("reusing the people already in the database", flush=True)
-    else:
-        print(f"building an index of {args.people:,} people (seed {args.seed})", flush=True)
-        build_seconds, rebuild_seconds = build_people(args.people, args.seed)
-        print(f"built in {build_seconds:.0f}s", flush=True)
     total_people = Person.objects.filter(merged_into__isnull=True).count()
     if build_seconds is None and abs(total_people - args.people) > args.people / 100:
         # The results file is named by --people: it must describe an index of that size.
@@ -475,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     queries = incoming_records(rng, person_records(sampled))
     warmup, timed = queries[: args.warmup], queries[args.warmup :]
 
-    prewarm_seconds = prewarm(vendor, database_url) if args.prewarm else None
+    prewarm_seconds = prewarm(vendor) if args.prewarm else None
     # The first call loads the active model (installing the shipped default on a new
     # database) and compiles its scorer; a running server has done that long before.
     active_scorer()

@@ -38,8 +38,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import machine_info, summary
-from matching_latency import build_people, earlier_build, ensure_database, prewarm, rebuild_matching_index
-from person_search import sample_people, setup_django, typo
+from matching_latency import earlier_build, open_index, prewarm, rebuild_matching_index
+from person_search import sample_people, typo
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
@@ -188,16 +188,9 @@ def make_askers(count: int, run: str) -> list[Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    database_url = (
-        args.database_url
-        or f"sqlite:///{PROJECT_DIR / 'var' / 'bench' / f'partners_flags-{args.people}.sqlite3'}"
-    )
-    ensure_database(database_url)
-    setup_django(database_url)
+    vendor, build_seconds, rebuild_seconds = open_index("partners_flags", args)
 
     from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     from jigsaw.casework.models import Referral
@@ -207,20 +200,6 @@ def main(argv: list[str] | None = None) -> int:
     from jigsaw.partners.actions.flags import check_flag
     from jigsaw.people.models import Person
 
-    vendor = connection.vendor
-    print(f"database: {vendor} ({database_url})", flush=True)
-    call_command("migrate", verbosity=0, interactive=False)
-
-    build_seconds: float | None = None
-    rebuild_seconds: float | None = None
-    if args.reuse and Person.objects.exists():
-        print("reusing the people already in the database", flush=True)
-    else:
-        print(f"building an index of {args.people:,} people (seed {args.seed})", flush=True)
-        build_seconds, rebuild_seconds = build_people(args.people, args.seed)
-        print(
-            f"built in {build_seconds:.0f}s (matcher's index {rebuild_seconds or 0:.0f}s of it)", flush=True
-        )
     total_people = Person.objects.filter(merged_into__isnull=True).count()
     casework_seconds: float | None = None
     if build_seconds is None and not Referral.objects.exists():
@@ -244,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     per_asker = min(CHECKS_PER_ASKER, settings.JIGSAW_FLAG_CHECKS_PER_HOUR - 1)
     askers = make_askers(-(-total // per_asker), run=str(int(time.time())))
 
-    prewarm_seconds = prewarm(vendor, database_url) if args.prewarm else None
+    prewarm_seconds = prewarm(vendor) if args.prewarm else None
     active_scorer()  # the model loaded and its scorer compiled, as on a running server
 
     latencies: dict[str, list[float]] = {}

@@ -42,14 +42,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import machine_info
-from matching_latency import (
-    build_people,
-    ensure_database,
-    incoming_records,
-    prewarm,
-    rebuild_matching_index,
-)
-from person_search import sample_people, setup_django
+from matching_latency import incoming_records, open_index, prewarm, rebuild_matching_index
+from person_search import sample_people
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
@@ -399,33 +393,16 @@ def upload(files: list[tuple[str, bytes]], users: dict[str, Any]) -> tuple[float
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    database_url = (
-        args.database_url
-        or f"sqlite:///{PROJECT_DIR / 'var' / 'bench' / f'partners_ingest-{args.people}.sqlite3'}"
-    )
-    ensure_database(database_url)
     # Alerts e-mail the allocated workers after commit: kept in memory here, so that what is
     # timed is Jigsaw's work, not the console printing (or a mail server answering).
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    setup_django(database_url)
-
-    from django.core.management import call_command
-    from django.db import connection
+    vendor, build_seconds, _ = open_index(
+        "partners_ingest", args, environ={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    )
 
     from jigsaw.matching.matcher import active_scorer
     from jigsaw.matching.models import MatchFeatures
     from jigsaw.people.models import Person
 
-    vendor = connection.vendor
-    print(f"database: {vendor} ({database_url})", flush=True)
-    call_command("migrate", verbosity=0, interactive=False)
-    build_seconds: float | None = None
-    if args.reuse and Person.objects.exists():
-        print("reusing the people already in the database", flush=True)
-    else:
-        print(f"building an index of {args.people:,} people (seed {args.seed})", flush=True)
-        build_seconds, _ = build_people(args.people, args.seed)
-        print(f"built in {build_seconds:.0f}s", flush=True)
     total_people = Person.objects.filter(merged_into__isnull=True).count()
     if MatchFeatures.objects.count() != total_people:
         print("building the matcher's index", flush=True)
@@ -438,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     warm = make_rows(rng, people, args.warmup, f"{run}-warm")
     timed = make_rows(rng, people, args.events, f"{run}-api")
     by_kind = clients()
-    prewarm(vendor, database_url)
+    prewarm(vendor)
     active_scorer()
     send(batches(warm, args.batch), by_kind)
 
