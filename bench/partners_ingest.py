@@ -21,7 +21,7 @@ present, an alleged perpetrator not in the index, the family's address), 25% A&E
 attendances, 20% school attendance (with the UPN when the index has one) and 15% "was not
 brought" -- about two people named per event on average.
 
-Writes bench/results/partners_ingest_<backend>.json. See bench/README.md.
+Writes bench/results/partners_ingest_<backend>.json (with -<people> for another size). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from person_search import sample_people
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
 TARGET_EVENTS_PER_SECOND = 2000.0
+DEFAULT_PEOPLE = 100_000
 NOW = datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC)
 MIX = {"police_incident": 0.4, "health_attendance": 0.25, "school_attendance": 0.2, "was_not_brought": 0.15}
 
@@ -56,7 +57,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--people", type=int, default=100_000, help="people in the index (default 100,000)")
+    parser.add_argument(
+        "--people", type=int, default=DEFAULT_PEOPLE, help="people in the index (default 100,000)"
+    )
     parser.add_argument(
         "--database-url",
         default=None,
@@ -487,7 +490,9 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_info(vendor),
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = RESULTS_DIR / f"partners_ingest_{vendor}.json"
+    # The figures quoted are for the default index; another size never overwrites them.
+    suffix = "" if args.people == DEFAULT_PEOPLE else f"-{args.people}"
+    out = RESULTS_DIR / f"partners_ingest_{vendor}{suffix}.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}", flush=True)
     return 0
