@@ -556,7 +556,7 @@ def record_conference_outcome(
         raise ValidationError(
             f"You can record the outcome once the conference has been held: it is on {_date(conference.date)}"
         )
-    invitations = list(conference.invitations.select_for_update())
+    invitations = list(conference.invitations.select_for_update(of=("self",)))
     for invitation in invitations:
         given = attendance.get(invitation.pk)
         if given is None or given.attendance not in Attendance.values:
@@ -915,7 +915,7 @@ def record_core_group(
         meeting.version += 1
         meeting.save(update_fields=["held_on", "held", "summary", "recorded_by", "version"])
         by_key = {_participant_key(m.participant): m for m in members}
-        invited = list(meeting.invitations.select_for_update())
+        invited = list(meeting.invitations.select_for_update(of=("self",)))
         for invitation in invited:
             invitation.attendance = _core_group_attendance(
                 invitation, by_key.get(_participant_key(invitation))
