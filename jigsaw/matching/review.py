@@ -195,6 +195,75 @@ def queue_review(
     return review
 
 
+@dataclasses.dataclass(frozen=True)
+class IncomingReview:
+    """One incoming record to put before the front door, as `queue_review` takes it."""
+
+    reason: ReviewReason
+    candidate: Person
+    probability: float
+    match_weight: float
+    explanation: list[dict[str, Any]]
+    incoming: MatchRecord
+    incoming_reference: str
+
+
+@transaction.atomic
+def queue_incoming_reviews(
+    *,
+    source: MatchSource,
+    version: MatchModelVersion,
+    items: list[IncomingReview],
+    actor: AnyUser | None = None,
+) -> list[MatchReview]:
+    """`queue_review` for many incoming records at once (a partner's delivery), with the
+    same idempotency: an open review with the same reference and candidate is returned
+    rather than queued again. The new reviews are written in one statement and logged in
+    one access-log entry naming every review and person, as the delivery is one act."""
+    if not items:
+        return []
+    wanted = {(item.incoming_reference, item.candidate.pk) for item in items}
+    existing: dict[tuple[str, int], MatchReview] = {}
+    references = sorted({reference for reference, _ in wanted})
+    for start in range(0, len(references), 500):
+        open_ones = MatchReview.objects.filter(
+            incoming_reference__in=references[start : start + 500],
+            record__isnull=True,
+            status=ReviewStatus.OPEN,
+        )
+        for review in open_ones:
+            key = (review.incoming_reference, review.candidate_id)
+            if key in wanted:
+                existing.setdefault(key, review)
+    fresh: dict[tuple[str, int], MatchReview] = {}
+    for item in items:
+        key = (item.incoming_reference, item.candidate.pk)
+        if key in existing or key in fresh:
+            continue
+        fresh[key] = MatchReview(
+            source=source,
+            reason=item.reason,
+            incoming=incoming_as_json(item.incoming),
+            incoming_reference=item.incoming_reference,
+            candidate=item.candidate,
+            probability=item.probability,
+            match_weight=item.match_weight,
+            explanation=item.explanation,
+            model_version=version,
+        )
+    created = MatchReview.objects.bulk_create(list(fresh.values()), batch_size=500)
+    if created:
+        record_access(
+            user=actor,
+            action="queue_match_reviews",
+            record_type=MatchReview._meta.label_lower,
+            detail={"source": str(source), "reviews": len(created)},
+            subjects=[*created, *{item.candidate.pk: item.candidate for item in items}.values()],
+        )
+    by_key = existing | {(r.incoming_reference, r.candidate_id): r for r in created}
+    return [by_key[(item.incoming_reference, item.candidate.pk)] for item in items]
+
+
 def _explanation(candidate: Candidate) -> list[dict[str, Any]]:
     return [part.as_dict() for part in candidate.parts]
 

@@ -35,12 +35,13 @@ from django.utils import timezone
 
 from jigsaw.casework.actions.common import add_partner_events_to_chronology
 from jigsaw.casework.models import ChronologyEntry, ChronologyKind
+from jigsaw.core.text import in_sentence
 from jigsaw.matching.features import Features, address_key, blocking_keys, features
 from jigsaw.matching.matcher import CANDIDATE_LIMIT, Candidate, active_scorer
 from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchModelVersion, MatchSource, ReviewReason
 from jigsaw.matching.policy import Decision, Outcome, decide
 from jigsaw.matching.records import MatchRecord
-from jigsaw.matching.review import queue_review
+from jigsaw.matching.review import IncomingReview, queue_incoming_reviews
 from jigsaw.matching.scorer import Scorer, probability_of
 from jigsaw.partners.models import (
     SUBTYPES,
@@ -842,7 +843,7 @@ class WriteResult:
 
 def _summary(agency: Agency, row: EventRow, *, with_text: bool = True) -> str:
     label = EventSubtype(row.subtype).label
-    text = f"{agency.name}: {label[0].lower()}{label[1:]}"
+    text = f"{agency.name}: {in_sentence(label)}"
     if row.subtype == EventSubtype.CHANGE_OF_SCHOOL and row.receiving_school:
         text += f", moving to {row.receiving_school}"
     if with_text and row.summary:
@@ -1004,23 +1005,27 @@ def write_events(*, agency: Agency, rows: Sequence[EventRow], delivery: EventImp
         candidates_by_id = Person.objects.in_bulk(
             [d.candidate.person_id for _, d, _ in review_of if d.candidate is not None]
         )
+        items: list[IncomingReview] = []
         for subject, decision, record in review_of:
             best = decision.candidate
-            assert best is not None and version is not None
+            assert best is not None
             candidate = candidates_by_id.get(best.person_id)
             if candidate is None:
                 continue
-            queue_review(
-                source=MatchSource.PARTNER_FEED,
-                reason=decision.reason or ReviewReason.REVIEW_BAND,
-                candidate=candidate,
-                probability=best.probability,
-                match_weight=best.match_weight,
-                explanation=explain(features(record), best, scorer),
-                version=version,
-                incoming=dataclasses.replace(record, record_id=f"event:{subject.event_id}:{subject.pk}"),
-                incoming_reference=f"event:{subject.event_id}:{subject.pk}",
+            reference = f"event:{subject.event_id}:{subject.pk}"
+            items.append(
+                IncomingReview(
+                    reason=decision.reason or ReviewReason.REVIEW_BAND,
+                    candidate=candidate,
+                    probability=best.probability,
+                    match_weight=best.match_weight,
+                    explanation=explain(features(record), best, scorer),
+                    incoming=dataclasses.replace(record, record_id=reference),
+                    incoming_reference=reference,
+                )
             )
+        assert version is not None
+        queue_incoming_reviews(source=MatchSource.PARTNER_FEED, version=version, items=items)
 
     entries = [
         ChronologyEntry(

@@ -20,11 +20,13 @@ from jigsaw.matching.models import MatchReview, MatchSource, PersonMerge, Review
 from jigsaw.matching.policy import Outcome
 from jigsaw.matching.records import MatchRecord
 from jigsaw.matching.review import (
+    IncomingReview,
     ReviewConflict,
     decide_review,
     get_review_for,
     incoming_record,
     open_reviews,
+    queue_incoming_reviews,
     queue_review,
     resolve,
 )
@@ -100,6 +102,38 @@ def test_an_incoming_record_in_the_review_band_is_queued_with_its_explanation(
     # The same record again (a page reloaded) is the same review.
     resolve(source=MatchSource.CONTACT, record=incoming, reference="contact:7")
     assert MatchReview.objects.count() == 1
+
+
+def test_a_delivery_queues_its_uncertain_records_at_once_and_logs_them_once() -> None:
+    first, second = anna(), anna(given_names="Sara", date_of_birth=datetime.date(2012, 4, 1))
+    items = [
+        IncomingReview(
+            reason=ReviewReason.REVIEW_BAND,
+            candidate=person,
+            probability=0.5,
+            match_weight=0.0,
+            explanation=[],
+            incoming=MatchRecord(f"event:1:{n}", person.given_names, "Kuoao", dob=person.date_of_birth),
+            incoming_reference=f"event:1:{n}",
+        )
+        for n, person in enumerate((first, second))
+    ]
+
+    queued = queue_incoming_reviews(source=MatchSource.PARTNER_FEED, version=active_version(), items=items)
+
+    assert [r.candidate for r in queued] == [first, second]
+    assert [r.incoming_reference for r in queued] == ["event:1:0", "event:1:1"]
+    assert incoming_record(queued[1]) == items[1].incoming
+    assert all(r.status == ReviewStatus.OPEN and r.source == MatchSource.PARTNER_FEED for r in queued)
+    entry = AccessLogEntry.objects.get(action="queue_match_reviews")
+    assert {person_key(first), person_key(second)} <= subjects_of(entry)
+    assert {("matching.matchreview", str(r.pk)) for r in queued} <= subjects_of(entry)
+
+    # The same delivery again finds the open reviews and queues (and logs) nothing more.
+    again = queue_incoming_reviews(source=MatchSource.PARTNER_FEED, version=active_version(), items=items)
+    assert [r.pk for r in again] == [r.pk for r in queued]
+    assert MatchReview.objects.count() == 2
+    assert AccessLogEntry.objects.filter(action="queue_match_reviews").count() == 1
 
 
 def test_a_sure_match_links_and_queues_nothing() -> None:
