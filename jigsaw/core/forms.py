@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from jigsaw.core.text import in_sentence
+
 
 class DateInputWidget(forms.MultiWidget):
     """Day, month and year boxes, as the GOV.UK date input pattern asks."""
@@ -92,6 +94,6 @@ class GovukForm(forms.Form):
             # Django's own "This field is required." is replaced; a message a form set itself stays.
             if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
                 verb = "Choose" if isinstance(field, forms.ChoiceField) else "Enter"
-                field.error_messages["required"] = f"{verb} {label[0].lower()}{label[1:]}"
+                field.error_messages["required"] = f"{verb} {in_sentence(label)}"
             if isinstance(field, forms.ChoiceField):
-                field.error_messages["invalid_choice"] = f"Choose {label[0].lower()}{label[1:]} from the list"
+                field.error_messages["invalid_choice"] = f"Choose {in_sentence(label)} from the list"

@@ -37,6 +37,7 @@ from jigsaw.casework.models import (
     StrategyDecision,
 )
 from jigsaw.core.forms import DateField, GovukForm
+from jigsaw.core.text import in_sentence
 from jigsaw.partners.models import Agency, ContactMethod
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -50,7 +51,7 @@ def govuk_messages(form: forms.Form) -> None:
     """GOV.UK messages for fields a form adds after GovukForm.__init__ (rows per person)."""
     for field in form.fields.values():
         label = str(field.label or "This")
-        lowered = f"{label[0].lower()}{label[1:]}"
+        lowered = in_sentence(label)
         max_length = getattr(field, "max_length", None)
         if max_length:
             field.error_messages["max_length"] = f"{label} must be {max_length} characters or fewer"

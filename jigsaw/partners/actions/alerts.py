@@ -26,6 +26,7 @@ from jigsaw.access.policy import AnyUser, Permission
 from jigsaw.access.roles import Role
 from jigsaw.casework.actions.common import acting_user, check_version
 from jigsaw.casework.models import ChildProtectionPlan, Referral
+from jigsaw.core.text import in_sentence
 from jigsaw.partners.actions import Message, send_messages
 from jigsaw.partners.alerts_rules import Finding, Item, address_key, evaluate
 from jigsaw.partners.models import (
@@ -147,7 +148,7 @@ def _event_headline(a: Arrival) -> str:
     where = f" at {_first_line(a.address)}" if a.address.strip() else ""
     local = timezone.localtime(a.occurred_at)
     kind = _AGENCY_KINDS.get(a.agency_kind, a.agency_name)
-    what = str(_SUBTYPES.get(a.subtype, a.subtype)).lower()
+    what = in_sentence(str(_SUBTYPES.get(a.subtype, a.subtype)))
     return f"{kind}: {what}{where} on {local:%-d %B %Y}"[:200]
 
 

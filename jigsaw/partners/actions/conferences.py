@@ -23,6 +23,7 @@ from jigsaw.casework.models import (
     MeetingMode,
 )
 from jigsaw.core.templatetags.jigsaw_tags import govuk_date
+from jigsaw.core.text import in_sentence
 from jigsaw.partners.actions import notify
 from jigsaw.partners.models import (
     Agency,
@@ -257,7 +258,7 @@ def submit_report(
         notify(
             recipients=[arranger],
             subject=f"Report received from {invitation.name}{f' ({agency})' if agency else ''}"[:200],
-            body=f"For the {meeting_title(meeting)[0].lower()}{meeting_title(meeting)[1:]}.",
+            body=f"For the {in_sentence(meeting_title(meeting))}.",
             link=page,
         )
     return invitation
