@@ -853,6 +853,7 @@ def reset_demo() -> None:
     """
     from jigsaw.core.demo_casework import delete_casework  # it imports this module
     from jigsaw.core.demo_partner_activity import delete_partner_activity
+    from jigsaw.core.demo_partner_feeds import delete_partner_feeds
     from jigsaw.core.demo_partners import delete_partner_network  # it imports this module too
 
     demo_agencies = [name for name, _, _ in AGENCIES]
@@ -861,6 +862,7 @@ def reset_demo() -> None:
 
     with transaction.atomic():
         delete_partner_activity()  # concerns and flag checks protect the people
+        delete_partner_feeds()  # events and emerging concerns protect the people and agencies
         delete_partner_network()  # disclosures protect the people and agencies
         delete_casework()  # the casework protects the people and agencies
         # The matcher's rows point at people through hidden relations, which

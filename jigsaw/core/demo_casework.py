@@ -2885,7 +2885,7 @@ def _notify(p: Planner) -> None:
             sw,
             p.now - datetime.timedelta(hours=6),
             "Work due this week",
-            f"Work on {name(child)}'s case is due on {due:%d/%m/%Y}.",
+            f"Work on {name(child)}'s case is due on {due:%-d %B %Y}.",
             child,
         )
     late = next((c for c in mine if any(d < p.today for d in c.due)), None)

@@ -1,4 +1,5 @@
-"""The partners' day in the demo, written through the real actions."""
+"""The partners' day in the demo, written through the real actions: concerns, flag checks and
+the feeds' events with what they set off."""
 
 from __future__ import annotations
 
@@ -12,13 +13,22 @@ from django.core.management import call_command
 
 from jigsaw.access.models import AccessLogEntry
 from jigsaw.casework.models import Contact
-from jigsaw.partners.models import Concern, ConcernStatus, FlagAnswer, FlagCheck, Notification
+from jigsaw.partners.models import (
+    Concern,
+    ConcernStatus,
+    EmergingConcern,
+    EventImport,
+    FlagAnswer,
+    FlagCheck,
+    Notification,
+    PartnerEvent,
+)
 from jigsaw.partners.queries.concerns import concern_queue_count
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_partners_raise_concerns_and_ask_flag_checks(
+def test_the_demo_partners_raise_concerns_ask_flag_checks_and_send_events(
     django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[list[Callable[[], None]]]],
 ) -> None:
     out = StringIO()
@@ -46,3 +56,23 @@ def test_the_demo_partners_raise_concerns_and_ask_flag_checks(
         recipient__username="social_worker", subject__startswith="Flag check:", body__startswith="Seen at"
     ).exists()
     assert AccessLogEntry.objects.filter(action="flag_check").count() == 2
+
+    # The feeds: three domestic abuse incidents at a baby's home raise an emerging concern for
+    # the front door, the social worker hears of their child's A&E attendance, and the
+    # receiving school's safeguarding lead of a child on a plan joining them.
+    assert "Partner feeds: 5 events in 5 deliveries" in out.getvalue()
+    assert EventImport.objects.filter(accepted=True, via_api=True).count() == 5
+    raised = EmergingConcern.objects.get()
+    assert raised.rule.name.startswith("Three or more domestic abuse incidents")
+    assert raised.evidence.count() == 3
+    assert raised.person.partner_events.filter(role="household_child").count() == 3
+    assert Notification.objects.filter(
+        recipient__username="social_worker", subject__startswith="Hospital (acute health): A&E attendance"
+    ).exists()
+    assert Notification.objects.filter(
+        recipient__username="partner_practitioner",
+        subject="A child joining your school has a child protection plan",
+    ).exists()
+    assert PartnerEvent.objects.filter(
+        subtype="change_of_school", receiving_agency__name="Riverside Primary School"
+    ).exists()

@@ -25,6 +25,7 @@ from jigsaw.core.demo_activity import write_access_history
 from jigsaw.core.demo_casework import CASEWORK_CHILDREN_CAP, write_casework
 from jigsaw.core.demo_duplicates import plant_duplicates
 from jigsaw.core.demo_partner_activity import write_partner_activity
+from jigsaw.core.demo_partner_feeds import write_partner_feeds
 from jigsaw.core.demo_partners import seed_partner_network
 from jigsaw.matching import index as match_index
 from jigsaw.matching.duplicates import find_possible_duplicates
@@ -132,6 +133,9 @@ class Command(BaseCommand):
                 queued = find_possible_duplicates()
             # The partners' day: concerns through the portal, flag checks, what they set off.
             partners = write_partner_activity(seed=options["seed"])
+            # The police's, the hospital's and a school's systems send their events, and the
+            # alerts they set off follow (an emerging concern, a worker's alert, a new school told).
+            feeds = write_partner_feeds(seed=options["seed"])
             # The access history the data protection officer's pages show, written through
             # the same actions and logging as real use.
             logged = write_access_history(seed=options["seed"], password=DEMO_PASSWORD)
@@ -160,6 +164,8 @@ class Command(BaseCommand):
             self.stdout.write(network.summary())
         if partners.concerns or partners.flag_checks:
             self.stdout.write(partners.summary())
+        if feeds.events:
+            self.stdout.write(feeds.summary())
         if model is not None:
             self.stdout.write(
                 f"Planted {duplicates} duplicate records; match model v{model.version} estimated from "
