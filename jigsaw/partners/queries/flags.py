@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -80,38 +81,35 @@ def _open_on(day: datetime.date) -> Q:
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
 
+_FlagEpisode = TypeVar("_FlagEpisode", ChildProtectionPlan, LookedAfterEpisode)
+
+
+def _latest_open(model: type[_FlagEpisode], person: Person, on: datetime.date) -> _FlagEpisode | None:
+    """The child's newest plan or looked-after episode open on `on`, with no more of its
+    referral than the answer needs."""
+    return (
+        model.objects.filter(_open_on(on), person_id=person.pk)
+        .select_related("referral")
+        .only(
+            "started_on",
+            "referral__id",
+            "referral__closed_on",
+            "referral__team_id",
+            "referral__allocated_worker_id",
+        )
+        .order_by("-started_on", "-pk")
+        .first()
+    )
+
+
 def flag_status(person: Person, *, on: datetime.date) -> FlagStatus | None:
     """The child's flag on `on`: a child protection plan (a pre-birth plan for an unborn
     child) before looked after; None when neither is open."""
-    plan = (
-        ChildProtectionPlan.objects.filter(_open_on(on), person_id=person.pk)
-        .select_related("referral")
-        .only(
-            "started_on",
-            "referral__id",
-            "referral__closed_on",
-            "referral__team_id",
-            "referral__allocated_worker_id",
-        )
-        .order_by("-started_on", "-pk")
-        .first()
-    )
+    plan = _latest_open(ChildProtectionPlan, person, on)
     if plan is not None:
         answer = FlagAnswer.PRE_BIRTH_PLAN if person.is_unborn else FlagAnswer.CHILD_PROTECTION_PLAN
         return FlagStatus(answer, plan.started_on, _current_referral(person, plan.referral))
-    episode = (
-        LookedAfterEpisode.objects.filter(_open_on(on), person_id=person.pk)
-        .select_related("referral")
-        .only(
-            "started_on",
-            "referral__id",
-            "referral__closed_on",
-            "referral__team_id",
-            "referral__allocated_worker_id",
-        )
-        .order_by("-started_on", "-pk")
-        .first()
-    )
+    episode = _latest_open(LookedAfterEpisode, person, on)
     if episode is not None:
         return FlagStatus(
             FlagAnswer.LOOKED_AFTER, episode.started_on, _current_referral(person, episode.referral)
