@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 
 from jigsaw.access.models import AccessLogEntry
 from jigsaw.casework.models import Contact
@@ -22,6 +23,7 @@ from jigsaw.partners.models import (
     FlagCheck,
     Notification,
     PartnerEvent,
+    Practitioner,
 )
 from jigsaw.partners.queries.concerns import concern_queue_count
 
@@ -69,10 +71,23 @@ def test_the_demo_partners_raise_concerns_ask_flag_checks_and_send_events(
     assert Notification.objects.filter(
         recipient__username="social_worker", subject__startswith="Hospital (acute health): A&E attendance"
     ).exists()
-    assert Notification.objects.filter(
-        recipient__username="partner_practitioner",
-        subject="A child joining your school has a child protection plan",
-    ).exists()
-    assert PartnerEvent.objects.filter(
-        subtype="change_of_school", receiving_agency__name="Riverside Primary School"
-    ).exists()
+    # The receiving school is the child's next phase (a primary for a child under 11), and
+    # each of its safeguarding leads who signs in to Jigsaw is told who to call.
+    move = PartnerEvent.objects.get(subtype="change_of_school")
+    assert move.receiving_agency is not None
+    child = move.subjects.get(role="pupil").person
+    assert child is not None and child.cp_plans.filter(ended_on__isnull=True).exists()
+    assert child.date_of_birth is not None
+    primary = (timezone.localdate(move.received_at) - child.date_of_birth).days < 11 * 365
+    assert (move.receiving_agency.name == "Riverside Primary School") == primary
+    leads = set(
+        Practitioner.objects.filter(
+            agency=move.receiving_agency, safeguarding_lead=True, user__isnull=False
+        ).values_list("user_id", flat=True)
+    )
+    told_leads = set(
+        Notification.objects.filter(
+            subject="A child joining your school has a child protection plan"
+        ).values_list("recipient_id", flat=True)
+    )
+    assert told_leads == leads
