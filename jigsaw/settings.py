@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "jigsaw.people",
     "jigsaw.casework",
     "jigsaw.matching",
+    "jigsaw.escalation",
 ]
 
 MIDDLEWARE = [

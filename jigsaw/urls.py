@@ -30,6 +30,7 @@ urlpatterns = [
     path("casework/", include("jigsaw.casework.urls")),
     path("matching/", include("jigsaw.matching.urls")),
     path("partners/", include("jigsaw.partners.urls")),
+    path("escalations/", include("jigsaw.escalation.urls")),
     # The API agencies' systems send events to (a token each, no sign-in).
     path("api/", partners_api.urls()),
     # One sign-in page for the whole service, the admin site included.

@@ -29,6 +29,7 @@ from django.utils import timezone
 from jigsaw.access.roles import SOCIAL_CARE_ROLES, Role
 
 if TYPE_CHECKING:
+    from jigsaw.escalation.models import Escalation
     from jigsaw.people.models import Person
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -62,6 +63,9 @@ class Permission(enum.StrEnum):
     VIEW_ACCESS_LOG = "access.view_log"
     # Figures about the partnership's work (attendance at conferences by agency): no child named.
     VIEW_PARTNERSHIP_FIGURES = "performance.view_partnership_figures"
+    # Escalation: any practitioner may escalate; managers and the partnership oversee.
+    RAISE_ESCALATION = "escalation.raise"
+    VIEW_ESCALATION_REPORT = "escalation.view_report"
 
 
 _SOCIAL_CARE_READ = {
@@ -70,6 +74,7 @@ _SOCIAL_CARE_READ = {
     Permission.BREAK_GLASS,
     Permission.VIEW_CONTACTS,
     Permission.VIEW_CASEWORK,
+    Permission.RAISE_ESCALATION,
 }
 _SOCIAL_CARE_WRITE = _SOCIAL_CARE_READ | {
     Permission.CREATE_PERSON,
@@ -93,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REVIEW_MATCHES,
             Permission.MERGE_PEOPLE,
             Permission.VIEW_PARTNERSHIP_FIGURES,
+            Permission.VIEW_ESCALATION_REPORT,
         }
     ),
     # The front door records and decides contacts; casework after the referral is the
@@ -110,11 +116,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Partners open the records of children they are named for, raise concerns (and see
     # their own), ask the flag check, and send their agency's events as a CSV file.
     Role.PARTNER_PRACTITIONER: frozenset(
-        {Permission.VIEW_PERSON, Permission.RAISE_CONCERN, Permission.CHECK_FLAG, Permission.UPLOAD_EVENTS}
+        {
+            Permission.VIEW_PERSON,
+            Permission.RAISE_CONCERN,
+            Permission.CHECK_FLAG,
+            Permission.UPLOAD_EVENTS,
+            Permission.RAISE_ESCALATION,
+        }
     ),
     # Analysts and partnership members work with figures, not with individual children.
-    Role.PERFORMANCE_ANALYST: frozenset({Permission.VIEW_PARTNERSHIP_FIGURES}),
-    Role.PARTNERSHIP_MEMBER: frozenset({Permission.VIEW_PARTNERSHIP_FIGURES}),
+    Role.PERFORMANCE_ANALYST: frozenset(
+        {Permission.VIEW_PARTNERSHIP_FIGURES, Permission.VIEW_ESCALATION_REPORT}
+    ),
+    Role.PARTNERSHIP_MEMBER: frozenset(
+        {Permission.VIEW_PARTNERSHIP_FIGURES, Permission.VIEW_ESCALATION_REPORT}
+    ),
     Role.DATA_PROTECTION_OFFICER: frozenset(
         {Permission.REVIEW_ACCESS, Permission.VIEW_ACCESS_LOG, Permission.RESTRICT_RECORD}
     ),
@@ -204,3 +220,24 @@ def restricted_people_hidden_from(user: AnyUser) -> QuerySet[Person]:
         "person_id"
     )
     return Person.objects.filter(pk__in=hidden).exclude(pk__in=opened)
+
+
+def escalations_visible_to(user: AnyUser) -> QuerySet[Escalation]:
+    """The escalations this user may open: those they raised, hold or held, or whose
+    decision is questioned; and for social care staff, those about people they may see.
+    A partner sees only the escalations they are part of, whatever the child."""
+    from jigsaw.escalation.models import Escalation
+
+    if role_of(user) is None:
+        return Escalation.objects.none()
+    uid = _user_id(user)
+    involved = Q(raised_by_id=uid) | Q(respondent_id=uid) | Q(holder_id=uid) | Q(steps__holder_id=uid)
+    condition = involved
+    if role_of(user) in SOCIAL_CARE_ROLES:
+        people = _visible_people_condition(user)
+        if people is not None:
+            from jigsaw.people.models import Person
+
+            condition = condition | Q(person__in=Person.objects.filter(people))
+    ids = Escalation.objects.filter(condition).values("pk")
+    return Escalation.objects.filter(pk__in=ids)
