@@ -28,6 +28,10 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Match reviews", "matching:reviews", Permission.REVIEW_MATCHES),
     ("Conferences", "casework:conferences", Permission.CHAIR_CONFERENCE),
     ("Professionals", "partners:directory", None),
+    # Escalation: any practitioner escalates (the procedure is linked from the page);
+    # managers, analysts and the partnership oversee.
+    ("Escalations", "escalation:list", Permission.RAISE_ESCALATION),
+    ("Escalations report", "escalation:report", Permission.VIEW_ESCALATION_REPORT),
     ("Conference attendance", "partners:conference_attendance", Permission.VIEW_PARTNERSHIP_FIGURES),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),
@@ -57,4 +61,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "user_role": role.label if role else "",
         "idle_seconds": settings.JIGSAW_IDLE_MINUTES * 60,
         "inbox_unread": unread_count(user) if role is not None else None,
+        "can_raise_escalation": has_permission(user, Permission.RAISE_ESCALATION),
     }

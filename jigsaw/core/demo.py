@@ -852,6 +852,7 @@ def reset_demo() -> None:
     Demo sign-ins are kept (the access log refers to them) and reused on the next run.
     """
     from jigsaw.core.demo_casework import delete_casework  # it imports this module
+    from jigsaw.core.demo_escalations import delete_escalations
     from jigsaw.core.demo_partner_activity import delete_partner_activity
     from jigsaw.core.demo_partner_feeds import delete_partner_feeds
     from jigsaw.core.demo_partners import delete_partner_network  # it imports this module too
@@ -861,6 +862,7 @@ def reset_demo() -> None:
     from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchReview, PersonMerge
 
     with transaction.atomic():
+        delete_escalations()  # escalations protect the people, contacts and agencies
         delete_partner_activity()  # concerns and flag checks protect the people
         delete_partner_feeds()  # events and emerging concerns protect the people and agencies
         delete_partner_network()  # disclosures protect the people and agencies

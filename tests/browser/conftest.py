@@ -78,6 +78,7 @@ DATA_MIGRATIONS = [
     ("jigsaw.casework.migrations.0002_default_timescales", "add"),
     ("jigsaw.access.migrations.0006_default_retention_schedule", "add_defaults"),
     ("jigsaw.workforce.migrations.0003_default_caseload_weights", "add_defaults"),
+    ("jigsaw.escalation.migrations.0002_default_escalation_policy", "add"),
 ]
 
 

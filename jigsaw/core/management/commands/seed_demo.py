@@ -24,6 +24,7 @@ from jigsaw.core.demo import (
 from jigsaw.core.demo_activity import write_access_history
 from jigsaw.core.demo_casework import CASEWORK_CHILDREN_CAP, write_casework
 from jigsaw.core.demo_duplicates import plant_duplicates
+from jigsaw.core.demo_escalations import write_escalations
 from jigsaw.core.demo_partner_activity import write_partner_activity
 from jigsaw.core.demo_partner_feeds import write_partner_feeds
 from jigsaw.core.demo_partners import seed_partner_network
@@ -133,6 +134,8 @@ class Command(BaseCommand):
                 queued = find_possible_duplicates()
             # The partners' day: concerns through the portal, flag checks, what they set off.
             partners = write_partner_activity(seed=options["seed"])
+            # Escalations: a partner's disagreement, an urgent concern, one closed, one climbing.
+            escalations = write_escalations()
             # The police's, the hospital's and a school's systems send their events, and the
             # alerts they set off follow (an emerging concern, a worker's alert, a new school told).
             feeds = write_partner_feeds(seed=options["seed"])
@@ -164,6 +167,8 @@ class Command(BaseCommand):
             self.stdout.write(network.summary())
         if partners.concerns or partners.flag_checks:
             self.stdout.write(partners.summary())
+        if escalations.raised:
+            self.stdout.write(escalations.summary())
         if feeds.events:
             self.stdout.write(feeds.summary())
         if model is not None:
