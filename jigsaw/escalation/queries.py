@@ -138,7 +138,12 @@ def procedure(policy: EscalationPolicy | None = None) -> tuple[EscalationPolicy,
                 name=stage.name,
                 working_days=stage.working_days,
                 urgent_start=stage.urgent_start,
-                holder=HOLDER_WORDS[HolderKind(stage.holder_kind)],
+                holder=(
+                    HOLDER_WORDS[HolderKind(stage.holder_kind)]
+                    if named or stage.holder_kind != HolderKind.NAMED
+                    # The actions' fallback, said where it applies.
+                    else "a team manager of the agency concerned, until somebody is named for this stage"
+                ),
                 description=stage.description,
                 named=named,
             )

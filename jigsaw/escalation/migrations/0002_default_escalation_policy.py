@@ -11,7 +11,7 @@ INTRODUCTION = (
     "a concern about a child has not been dealt with adequately. Disagreement is healthy when "
     "it is about the child's safety and is resolved quickly. If you are worried, escalate: "
     "you will be heard, each stage has a deadline, and if it is missed the escalation moves "
-    "on by itself. If a child is at immediate risk of harm, call the police on 999."
+    "on by itself."
 )
 
 STAGES = [

@@ -175,6 +175,8 @@ def test_the_procedure_page_is_the_policy_itself() -> None:
         "Urgent concerns start here",
     ):
         assert text in page
+    # A stage meant for a named person, with nobody named yet, says who answers meanwhile.
+    assert page.count("a team manager of the agency concerned, until somebody is named for this stage") == 3
     # The partnership changes a deadline in the admin site: the page and the software follow.
     policy = EscalationPolicy.objects.get(in_force=True)
     policy.stages.filter(name="Practitioner to practitioner").update(working_days=3)
@@ -192,6 +194,7 @@ def test_the_procedure_names_the_holders_and_how_to_reach_them() -> None:
     page = _signed_in(Client(), "school_dsl").get(reverse("escalation:procedure")).content.decode()
     assert "Service manager Persona, Service manager, 01632 960111" in page
     assert "Every agency: Partnership Member Persona" in page
+    assert "until somebody is named for this stage" not in page
 
 
 def test_the_oversight_report_and_its_export() -> None:
