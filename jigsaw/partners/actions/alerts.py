@@ -509,8 +509,9 @@ def _raise(findings: Sequence[Finding], now: datetime.datetime) -> list[int]:
         for key, f in wanted.items()
         if key not in existing
     ]
+    # The new evidence and a new version, in one statement.
     updated = [
-        EmergingConcern(pk=pk, summary=wanted[key].summary)
+        EmergingConcern(pk=pk, summary=wanted[key].summary, version=F("version") + 1)
         for key, (pk, summary) in existing.items()
         if summary != wanted[key].summary
     ]
@@ -518,8 +519,7 @@ def _raise(findings: Sequence[Finding], now: datetime.datetime) -> list[int]:
         EmergingConcern.objects.bulk_create(created, ignore_conflicts=True)
     current = open_ones() if created else existing
     if updated:
-        EmergingConcern.objects.bulk_update(updated, ["summary"])
-        EmergingConcern.objects.filter(pk__in=[c.pk for c in updated]).update(version=F("version") + 1)
+        EmergingConcern.objects.bulk_update(updated, ["summary", "version"], batch_size=500)
     through = EmergingConcern.evidence.through
     through.objects.bulk_create(
         [
