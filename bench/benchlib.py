@@ -10,9 +10,11 @@ import datetime
 import importlib
 import os
 import platform
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 
 def _proc_field(path: str, prefix: str) -> str:
@@ -78,3 +80,72 @@ def summary(latencies_ms: Sequence[float]) -> dict[str, float]:
         "max_ms": round(ordered[-1], 2) if ordered else float("nan"),
         "mean_ms": round(sum(ordered) / len(ordered), 2) if ordered else float("nan"),
     }
+
+
+# --- Pages timed through Django's test client (chronology, oversight) ---------------
+
+
+def fresh_database(database_url: str) -> None:
+    """Start from nothing: remove the SQLite file, or drop and create the PostgreSQL database."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    url = urlparse(database_url)
+    name = url.path.lstrip("/")
+    with psycopg.connect(
+        host=url.hostname,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=5,
+    ) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("JIGSAW_INSECURE_LOCAL", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jigsaw.settings")
+    # One connection for the whole run, as a web worker keeps one between requests
+    # (the settings keep SQLite at one connection per request, as in service).
+    os.environ.setdefault("CONN_MAX_AGE", "600")
+    import django
+
+    # Not setup_test_environment(): its instrumented template rendering would slow the
+    # pages down. The test client's host, "testserver", is in the default ALLOWED_HOSTS.
+    django.setup()
+
+
+def time_page(client: Any, url: str, runs: int, warmup: int) -> tuple[list[float], int]:
+    """Warm up, then time `runs` GETs; returns the latencies (ms) and the page size."""
+    size = 0
+    for _ in range(warmup):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        size = len(response.content)
+    latencies = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return latencies, size
+
+
+def profile(client: Any, url: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    print(f"  {len(captured.captured_queries)} queries for {url}")
+    for q in captured.captured_queries:
+        print(f"    {q['time']}s  {q['sql'][:160]}")

@@ -29,11 +29,10 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import machine_info, summary
+from benchlib import fresh_database, machine_info, profile, setup_django, summary, time_page
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
@@ -102,45 +101,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2009, help="generator seed (default 2009)")
     parser.add_argument("--profile", action="store_true", help="print the queries of one render of each page")
     return parser.parse_args(argv)
-
-
-def fresh_database(database_url: str) -> None:
-    """Start from nothing: remove the SQLite file, or drop and create the PostgreSQL database."""
-    if database_url.startswith("sqlite:///"):
-        path = Path(database_url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    url = urlparse(database_url)
-    name = url.path.lstrip("/")
-    with psycopg.connect(
-        host=url.hostname,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=5,
-    ) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("JIGSAW_INSECURE_LOCAL", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jigsaw.settings")
-    # One connection for the whole run, as a web worker keeps one between requests
-    # (the settings keep SQLite at one connection per request, as in service).
-    os.environ.setdefault("CONN_MAX_AGE", "600")
-    import django
-
-    # Not setup_test_environment(): its instrumented template rendering would slow the
-    # pages down. The test client's host, "testserver", is in the default ALLOWED_HOSTS.
-    django.setup()
 
 
 def _user(username: str, first: str, last: str) -> Any:
@@ -435,33 +395,6 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             **open_counts,
         },
     }
-
-
-def time_page(client: Any, url: str, runs: int, warmup: int) -> tuple[list[float], int]:
-    """Warm up, then time `runs` GETs; returns the latencies (ms) and the page size."""
-    size = 0
-    for _ in range(warmup):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        size = len(response.content)
-    latencies = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        latencies.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return latencies, size
-
-
-def profile(client: Any, url: str) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    print(f"  {len(captured.captured_queries)} queries for {url}")
-    for q in captured.captured_queries:
-        print(f"    {q['time']}s  {q['sql'][:160]}")
 
 
 def main(argv: list[str] | None = None) -> int:
