@@ -23,9 +23,10 @@ jigsaw/static/vendor/.copied: node_modules/.package-lock.json scripts/copy_front
 	$(PY) scripts/copy_frontend.py
 	touch $@
 
-# Debian packages: Chromium for the browser tests (never a downloaded browser) and Pango,
-# which WeasyPrint uses to lay out PDF exports.
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0
+# Debian packages: Chromium for the browser tests (never a downloaded browser), Pango,
+# which WeasyPrint uses to lay out PDF exports, and Poppler's pdftoppm, with which the
+# browser tests render those PDFs to images to look at them.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 browser-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "installing Debian packages: $$missing"; \

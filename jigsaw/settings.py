@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "jigsaw.casework",
     "jigsaw.matching",
     "jigsaw.escalation",
+    "jigsaw.quality",
 ]
 
 MIDDLEWARE = [

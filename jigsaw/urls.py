@@ -31,6 +31,7 @@ urlpatterns = [
     path("matching/", include("jigsaw.matching.urls")),
     path("partners/", include("jigsaw.partners.urls")),
     path("escalations/", include("jigsaw.escalation.urls")),
+    path("oversight/", include("jigsaw.quality.urls")),
     # The API agencies' systems send events to (a token each, no sign-in).
     path("api/", partners_api.urls()),
     # One sign-in page for the whole service, the admin site included.

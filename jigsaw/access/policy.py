@@ -14,6 +14,11 @@ The rule for people:
 - anyone may see a record they have opened by breaking glass, until the grant expires;
 - analysts, partnership members, the data protection officer and administrators see no
   individual child through these pages (the DPO's audit pages show who looked, not what).
+
+Records that are not a person's follow the same pattern, one `*_visible_to` queryset each:
+escalations, and oversight's audits (and agencies' parts of them), section 11 returns,
+practice reviews, recommendation actions and supervision actions, open by role and by
+being named on the record (its auditor, owner, panel member, or the agency it belongs to).
 """
 
 from __future__ import annotations
@@ -31,6 +36,11 @@ from jigsaw.access.roles import SOCIAL_CARE_ROLES, Role
 if TYPE_CHECKING:
     from jigsaw.escalation.models import Escalation
     from jigsaw.people.models import Person
+    from jigsaw.quality.models.audits import AgencyAuditPart, AuditCase
+    from jigsaw.quality.models.practice_reviews import PracticeReview
+    from jigsaw.quality.models.recommendations import RecommendationAction
+    from jigsaw.quality.models.section11 import Section11Return
+    from jigsaw.quality.models.supervision import SupervisionAction
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -66,9 +76,25 @@ class Permission(enum.StrEnum):
     # Escalation: any practitioner may escalate; managers and the partnership oversee.
     RAISE_ESCALATION = "escalation.raise"
     VIEW_ESCALATION_REPORT = "escalation.view_report"
+    # Oversight (the quality app). Most oversight work is also granted by being named on the
+    # record (the auditor of an audit, an action's owner, a review panel's member): those
+    # rules are the `*_visible_to` functions below; these say what a role may do at all.
+    VIEW_OVERSIGHT = "quality.view"  # the Oversight pages: your training, your actions
+    VIEW_SUPERVISION = "quality.view_supervision"  # your own supervision (managers: their team's)
+    RECORD_SUPERVISION = "quality.record_supervision"
+    MANAGE_AUDITS = "quality.manage_audits"  # programmes, choosing cases, assigning, moderating
+    VIEW_AUDIT_THEMES = "quality.view_audit_themes"  # the themes report: grades, no child named
+    MANAGE_SECTION11 = "quality.manage_section11"  # standards and rounds
+    ANSWER_SECTION11 = "quality.answer_section11"  # for your own agency
+    MANAGE_PRACTICE_REVIEWS = "quality.manage_practice_reviews"
+    MANAGE_RECOMMENDATIONS = "quality.manage_recommendations"  # sets, imports, responses
+    VIEW_RECOMMENDATIONS = "quality.view_recommendations"  # the scrutiny report
+    MANAGE_TRAINING = "quality.manage_training"  # courses, sessions, attendance
+    VIEW_TRAINING_TAKEUP = "quality.view_training_takeup"  # take-up by agency and role
 
 
 _SOCIAL_CARE_READ = {
+    Permission.VIEW_OVERSIGHT,
     Permission.FIND_PEOPLE,
     Permission.VIEW_PERSON,
     Permission.BREAK_GLASS,
@@ -84,7 +110,9 @@ _SOCIAL_CARE_WRITE = _SOCIAL_CARE_READ | {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.SOCIAL_WORKER: frozenset(_SOCIAL_CARE_WRITE | {Permission.RECORD_CASEWORK}),
+    Role.SOCIAL_WORKER: frozenset(
+        _SOCIAL_CARE_WRITE | {Permission.RECORD_CASEWORK, Permission.VIEW_SUPERVISION}
+    ),
     Role.TEAM_MANAGER: frozenset(
         _SOCIAL_CARE_WRITE
         | {
@@ -99,6 +127,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MERGE_PEOPLE,
             Permission.VIEW_PARTNERSHIP_FIGURES,
             Permission.VIEW_ESCALATION_REPORT,
+            # A manager supervises their team's cases, audits files and answers section 11
+            # for children's social care.
+            Permission.VIEW_SUPERVISION,
+            Permission.RECORD_SUPERVISION,
+            Permission.MANAGE_AUDITS,
+            Permission.VIEW_AUDIT_THEMES,
+            Permission.ANSWER_SECTION11,
+            Permission.VIEW_RECOMMENDATIONS,
+            Permission.VIEW_TRAINING_TAKEUP,
         }
     ),
     # The front door records and decides contacts; casework after the referral is the
@@ -122,21 +159,56 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CHECK_FLAG,
             Permission.UPLOAD_EVENTS,
             Permission.RAISE_ESCALATION,
+            # The agency's safeguarding lead answers section 11 for the agency.
+            Permission.VIEW_OVERSIGHT,
+            Permission.ANSWER_SECTION11,
         }
     ),
     # Analysts and partnership members work with figures, not with individual children.
     Role.PERFORMANCE_ANALYST: frozenset(
-        {Permission.VIEW_PARTNERSHIP_FIGURES, Permission.VIEW_ESCALATION_REPORT}
+        {
+            Permission.VIEW_PARTNERSHIP_FIGURES,
+            Permission.VIEW_ESCALATION_REPORT,
+            Permission.VIEW_OVERSIGHT,
+            Permission.VIEW_AUDIT_THEMES,
+            Permission.VIEW_RECOMMENDATIONS,
+            Permission.VIEW_TRAINING_TAKEUP,
+        }
     ),
+    # The partnership's business unit runs oversight: audit programmes, section 11 rounds,
+    # practice reviews, recommendation tracking and the training offer.
     Role.PARTNERSHIP_MEMBER: frozenset(
-        {Permission.VIEW_PARTNERSHIP_FIGURES, Permission.VIEW_ESCALATION_REPORT}
+        {
+            Permission.VIEW_PARTNERSHIP_FIGURES,
+            Permission.VIEW_ESCALATION_REPORT,
+            Permission.VIEW_OVERSIGHT,
+            Permission.MANAGE_AUDITS,
+            Permission.VIEW_AUDIT_THEMES,
+            Permission.MANAGE_SECTION11,
+            Permission.MANAGE_PRACTICE_REVIEWS,
+            Permission.MANAGE_RECOMMENDATIONS,
+            Permission.VIEW_RECOMMENDATIONS,
+            Permission.MANAGE_TRAINING,
+            Permission.VIEW_TRAINING_TAKEUP,
+        }
     ),
     Role.DATA_PROTECTION_OFFICER: frozenset(
-        {Permission.REVIEW_ACCESS, Permission.VIEW_ACCESS_LOG, Permission.RESTRICT_RECORD}
+        {
+            Permission.REVIEW_ACCESS,
+            Permission.VIEW_ACCESS_LOG,
+            Permission.RESTRICT_RECORD,
+            Permission.VIEW_OVERSIGHT,
+        }
     ),
     # Administrators issue agency systems' API tokens and keep the alert rules.
     Role.ADMINISTRATOR: frozenset(
-        {Permission.ADMINISTER, Permission.VIEW_ACCESS_LOG, Permission.MANAGE_FEEDS}
+        {
+            Permission.ADMINISTER,
+            Permission.VIEW_ACCESS_LOG,
+            Permission.MANAGE_FEEDS,
+            Permission.VIEW_OVERSIGHT,
+            Permission.MANAGE_TRAINING,
+        }
     ),
 }
 
@@ -241,3 +313,90 @@ def escalations_visible_to(user: AnyUser) -> QuerySet[Escalation]:
             condition = condition | Q(person__in=Person.objects.filter(people))
     ids = Escalation.objects.filter(condition).values("pk")
     return Escalation.objects.filter(pk__in=ids)
+
+
+def section11_returns_visible_to(user: AnyUser) -> QuerySet[Section11Return]:
+    """The section 11 returns this user may open: every one for those who run the rounds;
+    their own agency's for those who answer for it (a school's DSL, the social care manager)."""
+    from jigsaw.quality.models.section11 import Section11Return
+
+    if has_permission(user, Permission.MANAGE_SECTION11):
+        return Section11Return.objects.all()
+    if not has_permission(user, Permission.ANSWER_SECTION11):
+        return Section11Return.objects.none()
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is None:
+        return Section11Return.objects.none()
+    return Section11Return.objects.filter(agency_id=practitioner.agency_id)
+
+
+def practice_reviews_visible_to(user: AnyUser) -> QuerySet[PracticeReview]:
+    """The practice reviews whose confidential parts (the incident, the child, the documents,
+    the drafts, the unpublished summary) this user may see: every one for those who manage
+    reviews, and those whose panel they sit on. A published review's summary is open to all
+    who see Oversight; that is a query of the quality app, not this rule."""
+    from jigsaw.quality.models.practice_reviews import PracticeReview
+
+    if role_of(user) is None:
+        return PracticeReview.objects.none()
+    if has_permission(user, Permission.MANAGE_PRACTICE_REVIEWS):
+        return PracticeReview.objects.all()
+    return PracticeReview.objects.filter(panel__id=_user_id(user))
+
+
+def recommendation_actions_visible_to(user: AnyUser) -> QuerySet[RecommendationAction]:
+    """The actions on recommendations this user may open: every one for those who manage or
+    see the recommendations; otherwise those they own (an action's owner records its
+    progress, whatever their role)."""
+    from jigsaw.quality.models.recommendations import RecommendationAction
+
+    if role_of(user) is None:
+        return RecommendationAction.objects.none()
+    if has_permission(user, Permission.MANAGE_RECOMMENDATIONS) or has_permission(
+        user, Permission.VIEW_RECOMMENDATIONS
+    ):
+        return RecommendationAction.objects.all()
+    return RecommendationAction.objects.filter(owner__user_id=_user_id(user))
+
+
+def audit_cases_visible_to(user: AnyUser) -> QuerySet[AuditCase]:
+    """The case file audits this user may open whole: every audit for those who manage
+    audit programmes; otherwise those they audit or moderate. A practitioner answering an
+    agency's part of a multi-agency audit opens only that part (`audit_parts_visible_to`)."""
+    from jigsaw.access.models import RestrictedRecord
+    from jigsaw.quality.models.audits import AuditCase
+
+    if role_of(user) is None:
+        return AuditCase.objects.none()
+    uid = _user_id(user)
+    # A restricted child's audit opens only for those named on the restriction, whoever
+    # manages the programme or was assigned to it.
+    hidden = RestrictedRecord.objects.exclude(permitted_users=uid).values("person_id")
+    cases = AuditCase.objects.exclude(person__in=hidden)
+    if has_permission(user, Permission.MANAGE_AUDITS):
+        return cases
+    return cases.filter(Q(auditor_id=uid) | Q(moderator_id=uid))
+
+
+def audit_parts_visible_to(user: AnyUser) -> QuerySet[AgencyAuditPart]:
+    """An agency's part of a multi-agency audit: its practitioner answers it; those who may
+    open the whole audit read it."""
+    from jigsaw.quality.models.audits import AgencyAuditPart
+
+    if role_of(user) is None:
+        return AgencyAuditPart.objects.none()
+    uid = _user_id(user)
+    return AgencyAuditPart.objects.filter(Q(practitioner_id=uid) | Q(case__in=audit_cases_visible_to(user)))
+
+
+def supervision_actions_visible_to(user: AnyUser) -> QuerySet[SupervisionAction]:
+    """The supervision actions this user may see: those they own, and those agreed in a
+    supervision they gave or received. Marking one done is for its owner or supervisor."""
+    from jigsaw.quality.models.supervision import SupervisionAction
+
+    if not has_permission(user, Permission.VIEW_SUPERVISION):
+        return SupervisionAction.objects.none()
+    uid = _user_id(user)
+    return SupervisionAction.objects.filter(
+        Q(owner_id=uid) | Q(supervision__supervisor_id=uid) | Q(supervision__worker_id=uid)
+    )

@@ -32,6 +32,8 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     # managers, analysts and the partnership oversee.
     ("Escalations", "escalation:list", Permission.RAISE_ESCALATION),
     ("Escalations report", "escalation:report", Permission.VIEW_ESCALATION_REPORT),
+    # Oversight: supervision, audits, section 11, practice reviews, recommendations, training.
+    ("Oversight", "quality:home", Permission.VIEW_OVERSIGHT),
     ("Conference attendance", "partners:conference_attendance", Permission.VIEW_PARTNERSHIP_FIGURES),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),

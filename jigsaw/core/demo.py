@@ -856,12 +856,24 @@ def reset_demo() -> None:
     from jigsaw.core.demo_partner_activity import delete_partner_activity
     from jigsaw.core.demo_partner_feeds import delete_partner_feeds
     from jigsaw.core.demo_partners import delete_partner_network  # it imports this module too
+    from jigsaw.core.demo_quality_audits import delete_audits
+    from jigsaw.core.demo_quality_practice_reviews import delete_practice_reviews
+    from jigsaw.core.demo_quality_recommendations import delete_recommendations
+    from jigsaw.core.demo_quality_section11 import delete_section11
 
     demo_agencies = [name for name, _, _ in AGENCIES]
     direct = (HouseholdMember, Residence, Relationship, PersonName, Household)
+    from jigsaw.core.demo_quality_supervision import delete_supervision
+    from jigsaw.core.demo_quality_training import delete_training
     from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchReview, PersonMerge
 
     with transaction.atomic():
+        delete_audits()  # audited cases protect the people, referrals and staff's users
+        delete_supervision()  # supervision protects the people and the staff's users
+        delete_training()  # learners protect the staff and agencies
+        delete_practice_reviews()  # reviews protect the people and agencies they concern
+        delete_section11()  # section 11 returns protect the agencies
+        delete_recommendations()  # actions protect the staff; recommendations the agencies
         delete_escalations()  # escalations protect the people, contacts and agencies
         delete_partner_activity()  # concerns and flag checks protect the people
         delete_partner_feeds()  # events and emerging concerns protect the people and agencies

@@ -2933,13 +2933,18 @@ def _notify(p: Planner) -> None:
 def delete_casework() -> None:
     """Delete all casework and the demo staff's alerts, leaf tables first, with straight
     DELETEs: the casework protects the people and agencies a demo reset removes. The
-    partners' concerns and flag checks go first (a concern points at its contact), and the
-    escalations (one points at the decision it questions)."""
+    partners' concerns and flag checks go first (a concern points at its contact), the
+    escalations (one points at the decision it questions), and the audits and supervision
+    of the casework."""
     from jigsaw.core.demo_escalations import delete_escalations  # it imports casework
     from jigsaw.core.demo_partner_activity import delete_partner_activity  # it imports casework
+    from jigsaw.core.demo_quality_audits import delete_audits  # an audited case names its referral
+    from jigsaw.core.demo_quality_supervision import delete_supervision
 
     delete_escalations()
     delete_partner_activity()
+    delete_audits()
+    delete_supervision()
     Notification.objects.filter(recipient__practitioner__agency__name__in=[a[0] for a in AGENCIES]).delete()
     tables: list[type[models.Model]] = [
         ChronologyEntry,

@@ -29,6 +29,7 @@ from jigsaw.core.forms import apply_validation_error
 from jigsaw.core.templatetags.jigsaw_tags import govuk_date
 from jigsaw.people.models import Person
 from jigsaw.people.queries import person_flags
+from jigsaw.quality.queries.supervision import overdue_actions_for as overdue_supervision_actions
 
 
 def _logged(children: list[queries.Child]) -> list[SubjectKey]:
@@ -136,6 +137,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "overdue_rows": _overdue_rows(work.overdue, with_worker=False),
         "due_soon_rows": _due_soon_rows(work.due_soon, today=work.today),
         "children_rows": _children_rows(work.cases),
+        # Oversight: actions agreed in supervision that are past their due date.
+        "supervision_actions": overdue_supervision_actions(request.user, today=work.today),
     }
     return render(request, "casework/worklists/my_work.html", context)
 

@@ -28,6 +28,12 @@ from jigsaw.core.demo_escalations import write_escalations
 from jigsaw.core.demo_partner_activity import write_partner_activity
 from jigsaw.core.demo_partner_feeds import write_partner_feeds
 from jigsaw.core.demo_partners import seed_partner_network
+from jigsaw.core.demo_quality_audits import write_audits
+from jigsaw.core.demo_quality_practice_reviews import link_demo_recommendations, write_practice_reviews
+from jigsaw.core.demo_quality_recommendations import write_recommendations
+from jigsaw.core.demo_quality_section11 import write_section11
+from jigsaw.core.demo_quality_supervision import write_supervision
+from jigsaw.core.demo_quality_training import write_training
 from jigsaw.matching import index as match_index
 from jigsaw.matching.duplicates import find_possible_duplicates
 from jigsaw.matching.estimation import train_from_index
@@ -136,6 +142,22 @@ class Command(BaseCommand):
             partners = write_partner_activity(seed=options["seed"])
             # Escalations: a partner's disagreement, an urgent concern, one closed, one climbing.
             escalations = write_escalations()
+            # Case file audits: all children on a plan aged under five, and a multi-agency
+            # thematic audit of neglect, with cases in every state, findings and actions.
+            audits = write_audits(seed=options["seed"], today=timezone.localdate())
+            # Supervision: the allocated cases supervised every 4 weeks, some lapsed, a few
+            # overdue actions for the demo social worker; and the training offer and take-up.
+            supervision = write_supervision(seed=options["seed"], today=timezone.localdate())
+            training = write_training(seed=options["seed"], today=timezone.localdate())
+            # Section 11: last year's round all in, this year's with one agency overdue.
+            section11 = write_section11(seed=options["seed"], today=timezone.localdate())
+            # Practice reviews: one published and graded, one under way with IMRs partly in.
+            practice_reviews = write_practice_reviews(seed=options["seed"], today=timezone.localdate())
+            # Recommendations: Child R's review, the scrutiny committee's and a national review's,
+            # with responses, actions across the agencies (some overdue) and progress.
+            recommendations = write_recommendations(seed=options["seed"], today=timezone.localdate())
+            # Child R's practice review points to its recommendations.
+            link_demo_recommendations()
             # The police's, the hospital's and a school's systems send their events, and the
             # alerts they set off follow (an emerging concern, a worker's alert, a new school told).
             feeds = write_partner_feeds(seed=options["seed"])
@@ -169,6 +191,18 @@ class Command(BaseCommand):
             self.stdout.write(partners.summary())
         if escalations.raised:
             self.stdout.write(escalations.summary())
+        if audits.programmes:
+            self.stdout.write(audits.summary())
+        if supervision.supervisions:
+            self.stdout.write(supervision.summary())
+        if training.courses:
+            self.stdout.write(training.summary())
+        if section11.rounds:
+            self.stdout.write(section11.summary())
+        if practice_reviews.reviews:
+            self.stdout.write(practice_reviews.summary())
+        if recommendations.sets:
+            self.stdout.write(recommendations.summary())
         if feeds.events:
             self.stdout.write(feeds.summary())
         if model is not None:
