@@ -28,7 +28,9 @@ def staff() -> Iterator[None]:
 
 def _ratings() -> list[tuple[object, ...]]:
     return list(
-        Section11Round.objects.order_by("opens_on").values_list(
+        Section11Round.objects.order_by(
+            "opens_on", "returns__agency__name", "returns__answers__standard__number"
+        ).values_list(
             "returns__agency__name", "returns__answers__standard__number", "returns__answers__rating"
         )
     )
