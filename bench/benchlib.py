@@ -6,6 +6,7 @@ carries the machine, its load average when the run started, and the library vers
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import importlib
 import os
@@ -83,6 +84,22 @@ def summary(latencies_ms: Sequence[float]) -> dict[str, float]:
 
 
 # --- Pages timed through Django's test client (chronology, oversight) ---------------
+
+
+def page_bench_parser(
+    description: str | None, *, default_sqlite: Path, example_database: str
+) -> argparse.ArgumentParser:
+    """The argument parser every page benchmark starts from: which database to build in."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help=f"database to use (default: a new SQLite file {default_sqlite}); e.g. "
+        f"postgres://postgres@127.0.0.1:5432/{example_database} (dropped and created afresh)",
+    )
+    return parser
 
 
 def fresh_database(database_url: str) -> None:

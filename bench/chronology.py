@@ -32,7 +32,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import fresh_database, machine_info, profile, setup_django, summary, time_page
+from benchlib import (
+    fresh_database,
+    machine_info,
+    page_bench_parser,
+    profile,
+    setup_django,
+    summary,
+    time_page,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"
@@ -83,14 +91,10 @@ NOTE_TEXTS = [
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--database-url",
-        default=None,
-        help=f"database to use (default: a new SQLite file {DEFAULT_SQLITE.relative_to(PROJECT_DIR)}); "
-        "e.g. postgres://postgres@127.0.0.1:5432/jigsaw_bench_chronology (dropped and created afresh)",
+    parser = page_bench_parser(
+        __doc__,
+        default_sqlite=DEFAULT_SQLITE.relative_to(PROJECT_DIR),
+        example_database="jigsaw_bench_chronology",
     )
     parser.add_argument(
         "--entries", type=int, default=1000, help="chronology entries of the child (default 1000)"
