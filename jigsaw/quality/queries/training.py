@@ -76,16 +76,14 @@ def _with_training(learners: QuerySet[Learner], course: Course) -> QuerySet[Lear
     )
 
 
+# Conditions on `_with_training`'s annotations, not on the relation: filtering on
+# `latest__...` would join the attendance table a second time.
 def _never() -> Q:
-    return Q(latest__id__isnull=True)
+    return Q(trained=False)
 
 
 def _expired(today: datetime.date) -> Q:
-    return Q(latest__expires_on__lt=today)
-
-
-def _expiring(today: datetime.date) -> Q:
-    return Q(latest__expires_on__gte=today, latest__expires_on__lte=add_months(today, EXPIRING_MONTHS))
+    return Q(expires__lt=today)
 
 
 # --- your own record ----------------------------------------------------------------
@@ -373,8 +371,7 @@ def overdue_for(course: Course, *, today: datetime.date) -> QuerySet[Learner]:
         overdue |= _never()
     return (
         _with_training(Learner.objects.filter(active=True), course)
-        .filter(scope)
-        .filter(overdue)
+        .filter(scope & overdue)
         .select_related("agency")
         .order_by(F("expires").asc(nulls_first=True), "full_name", "pk")
     )
