@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jigsaw.matching",
     "jigsaw.escalation",
     "jigsaw.quality",
+    "jigsaw.performance",
 ]
 
 MIDDLEWARE = [

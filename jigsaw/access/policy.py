@@ -91,6 +91,14 @@ class Permission(enum.StrEnum):
     VIEW_RECOMMENDATIONS = "quality.view_recommendations"  # the scrutiny report
     MANAGE_TRAINING = "quality.manage_training"  # courses, sessions, attendance
     VIEW_TRAINING_TAKEUP = "quality.view_training_takeup"  # take-up by agency and role
+    # Performance: indicators, dashboards and forecasts (figures; the children behind a
+    # figure only through people_visible_to), the statutory returns, and the board report.
+    VIEW_PERFORMANCE = "performance.view"
+    RUN_RETURNS = "performance.run_returns"  # CIN census and Annex A, with their validation
+    WRITE_COMMENTARY = "performance.write_commentary"  # the board report's commentary boxes
+    # Workforce: posts, who fills them, vacancies, absence, leavers and joiners.
+    VIEW_WORKFORCE = "workforce.view"
+    MANAGE_WORKFORCE = "workforce.manage"
 
 
 _SOCIAL_CARE_READ = {
@@ -136,6 +144,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ANSWER_SECTION11,
             Permission.VIEW_RECOMMENDATIONS,
             Permission.VIEW_TRAINING_TAKEUP,
+            # A manager sees their service's performance, checks the returns for the
+            # records to put right, writes commentary, and keeps their team's posts.
+            Permission.VIEW_PERFORMANCE,
+            Permission.RUN_RETURNS,
+            Permission.WRITE_COMMENTARY,
+            Permission.VIEW_WORKFORCE,
+            Permission.MANAGE_WORKFORCE,
         }
     ),
     # The front door records and decides contacts; casework after the referral is the
@@ -173,6 +188,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AUDIT_THEMES,
             Permission.VIEW_RECOMMENDATIONS,
             Permission.VIEW_TRAINING_TAKEUP,
+            Permission.VIEW_PERFORMANCE,
+            Permission.RUN_RETURNS,
+            Permission.WRITE_COMMENTARY,
+            Permission.VIEW_WORKFORCE,
         }
     ),
     # The partnership's business unit runs oversight: audit programmes, section 11 rounds,
@@ -190,6 +209,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_RECOMMENDATIONS,
             Permission.MANAGE_TRAINING,
             Permission.VIEW_TRAINING_TAKEUP,
+            Permission.VIEW_PERFORMANCE,
+            Permission.WRITE_COMMENTARY,
+            Permission.VIEW_WORKFORCE,
         }
     ),
     Role.DATA_PROTECTION_OFFICER: frozenset(
@@ -208,6 +230,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_FEEDS,
             Permission.VIEW_OVERSIGHT,
             Permission.MANAGE_TRAINING,
+            Permission.VIEW_WORKFORCE,
+            Permission.MANAGE_WORKFORCE,
         }
     ),
 }

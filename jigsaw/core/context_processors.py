@@ -34,6 +34,8 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Escalations report", "escalation:report", Permission.VIEW_ESCALATION_REPORT),
     # Oversight: supervision, audits, section 11, practice reviews, recommendations, training.
     ("Oversight", "quality:home", Permission.VIEW_OVERSIGHT),
+    # Performance: indicators, dashboards, returns, forecasts and the board report.
+    ("Performance", "performance:home", Permission.VIEW_PERFORMANCE),
     ("Conference attendance", "partners:conference_attendance", Permission.VIEW_PARTNERSHIP_FIGURES),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),

@@ -1,0 +1,74 @@
+"""What performance needs beyond the casework: the authority's child population (the
+denominator of every rate per 10,000 children) and the quarterly board report's commentary.
+Every figure itself is computed from the casework; nothing here holds a figure."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class ChildPopulation(models.Model):
+    """Children aged 0 to 17 living in the authority in a year (the ONS mid-year estimate),
+    the denominator of rates per 10,000 children."""
+
+    year = models.PositiveSmallIntegerField(unique=True, help_text="The mid-year estimate's year")
+    children = models.PositiveIntegerField(help_text="Children aged 0 to 17")
+    source = models.CharField(max_length=200, blank=True, help_text="For example: ONS mid-2025 estimates")
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(children__gt=0), name="child_population_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.children:,} children"
+
+
+class BoardReport(models.Model):
+    """The partnership's quarterly performance report: the figures are computed when it is
+    opened or printed; what is kept is the quarter and the managers' commentary."""
+
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter"], name="board_report_one_per_quarter"),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1) & models.Q(quarter__lte=4),
+                name="board_report_quarter_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quarter {self.quarter} {self.year}"
+
+
+class Commentary(models.Model):
+    """A manager's words on one indicator in one quarter's report (indicator "" is the
+    report's overall summary)."""
+
+    report = models.ForeignKey(BoardReport, on_delete=models.CASCADE, related_name="commentary")
+    indicator = models.CharField(
+        max_length=60, blank=True, help_text="The indicator's key; blank for the summary"
+    )
+    text = models.TextField()
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["report", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="commentary_one_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.indicator or 'summary'}"
