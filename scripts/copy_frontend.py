@@ -45,6 +45,8 @@ def main() -> int:
         assets=True,
     )
     copy_package(NODE / "htmx.org" / "dist", VENDOR / "htmx", ["htmx.min.js"], assets=False)
+    # Chart.js draws the dashboards' charts from figures the page carries as JSON.
+    copy_package(NODE / "chart.js" / "dist", VENDOR / "chartjs", ["chart.umd.min.js"], assets=False)
     print(f"front-end packages copied to {VENDOR.relative_to(ROOT)}")
     return 0
 
