@@ -72,3 +72,20 @@ class Commentary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}: {self.indicator or 'summary'}"
+
+
+class IndicatorTarget(models.Model):
+    """The authority's own target for an indicator, set over the catalogue's default (or
+    where the catalogue has none)."""
+
+    indicator = models.CharField(max_length=60, unique=True, help_text="The indicator's key")
+    target = models.DecimalField(max_digits=9, decimal_places=2)
+    reason = models.CharField(
+        max_length=200, blank=True, help_text="For example: agreed by the board, May 2026"
+    )
+
+    class Meta:
+        ordering = ["indicator"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.target}"
