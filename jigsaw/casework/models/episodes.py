@@ -67,6 +67,9 @@ class Referral(models.Model):
             models.Index(fields=["closed_on", "allocated_worker"], name="referral_open_by_worker"),
             models.Index(fields=["closed_on", "team"], name="referral_open_by_team"),
             models.Index(fields=["person", "referred_on"], name="referral_person_date"),
+            # Indicators and returns count referrals by when they were made, by team.
+            models.Index(fields=["referred_on"], name="referral_date"),
+            models.Index(fields=["team", "referred_on"], name="referral_team_date"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -219,6 +222,7 @@ class EarlyHelpEpisode(models.Model):
 
     class Meta:
         ordering = ["-started_on"]
+        indexes = [models.Index(fields=["started_on"], name="early_help_started")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),

@@ -47,7 +47,11 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["decision_due", "received_at"]
-        indexes = [models.Index(fields=["decided_at", "decision_due"], name="contact_queue")]
+        indexes = [
+            models.Index(fields=["decided_at", "decision_due"], name="contact_queue"),
+            # Indicators and returns count contacts by when they came in.
+            models.Index(fields=["received_at"], name="contact_received"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(authorised_by__isnull=True)

@@ -75,6 +75,7 @@ class Section47Enquiry(models.Model):
 
     class Meta:
         ordering = ["-started_on", "-pk"]
+        indexes = [models.Index(fields=["started_on"], name="section47_started")]
         verbose_name = "section 47 enquiry"
         verbose_name_plural = "section 47 enquiries"
         constraints = [
@@ -220,7 +221,10 @@ class ChildProtectionPlan(models.Model):
 
     class Meta:
         ordering = ["-started_on"]
-        indexes = [models.Index(fields=["ended_on", "next_visit_due"], name="cp_plan_open_visit_due")]
+        indexes = [
+            models.Index(fields=["ended_on", "next_visit_due"], name="cp_plan_open_visit_due"),
+            models.Index(fields=["started_on"], name="cp_plan_started"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
@@ -320,6 +324,8 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["-visited_on", "-pk"]
+        # Visits in time: each plan's visits in date order.
+        indexes = [models.Index(fields=["plan", "visited_on"], name="visit_plan_date")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(seen_alone=False) | Q(child_seen=True), name="visit_seen_alone_means_seen"
