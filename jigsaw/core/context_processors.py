@@ -36,6 +36,8 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Oversight", "quality:home", Permission.VIEW_OVERSIGHT),
     # Performance: indicators, dashboards, returns, forecasts and the board report.
     ("Performance", "performance:home", Permission.VIEW_PERFORMANCE),
+    # Workforce: posts, who fills them, vacancies, absence, leavers and joiners.
+    ("Workforce", "workforce:overview", Permission.VIEW_WORKFORCE),
     ("Conference attendance", "partners:conference_attendance", Permission.VIEW_PARTNERSHIP_FIGURES),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),

@@ -1,0 +1,5 @@
+from jigsaw.workforce import views
+
+app_name = "workforce"
+
+urlpatterns = views.urlpatterns
