@@ -105,7 +105,14 @@ from jigsaw.casework.models import (
 from jigsaw.core.demo import AGENCIES, CSC, FIRST_SCHOOL
 from jigsaw.core.templatetags.jigsaw_tags import govuk_date
 from jigsaw.partners.models import Agency, AgencyKind, NamedProfessional, Notification, Practitioner
-from jigsaw.people.models import BirthDatePrecision, HouseholdMember, Person, Relationship, RelationshipKind
+from jigsaw.people.models import (
+    BirthDatePrecision,
+    Disability,
+    HouseholdMember,
+    Person,
+    Relationship,
+    RelationshipKind,
+)
 from jigsaw.workforce.models import Team
 
 # --- Rates and sizes --------------------------------------------------------------------
@@ -1775,7 +1782,8 @@ class Planner:
             if outcome == Section47Outcome.CHILD_IN_NEED:
                 self.cin_plan(case, after, rng.choice([4, 6, 6, 9, 12]))
             else:
-                self.close(case, after, ClosureReason.RC8, "Concerns not substantiated; no further action.")
+                # Not RC8: the census counts a section 47 as activity after assessment (rule 2990).
+                self.close(case, after, ClosureReason.RC7, "Concerns not substantiated; no further action.")
             return
         if not assessed:
             # The assessment runs alongside; it ends with the strategy discussion as outcome.
@@ -2732,6 +2740,12 @@ def write_casework(
         p.notes()
         p.allocate()
         _write(p)
+        # A referral going on to further action records the child's disability ("none"
+        # where the person index had it unknown), as the census asks (rule 8540).
+        Person.objects.filter(
+            disability=Disability.NOT_KNOWN,
+            referrals__referral_nfa=False,
+        ).update(disability=Disability.NONE)
         _notify(p)
     counts.children_covered = len(p.children)
     counts.contacts = len(p.contacts)
