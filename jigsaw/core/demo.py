@@ -856,6 +856,8 @@ def reset_demo() -> None:
     from jigsaw.core.demo_partner_activity import delete_partner_activity
     from jigsaw.core.demo_partner_feeds import delete_partner_feeds
     from jigsaw.core.demo_partners import delete_partner_network  # it imports this module too
+    from jigsaw.core.demo_performance import delete_child_population, delete_targets
+    from jigsaw.core.demo_performance_board import delete_board_reports
     from jigsaw.core.demo_quality_audits import delete_audits
     from jigsaw.core.demo_quality_practice_reviews import delete_practice_reviews
     from jigsaw.core.demo_quality_recommendations import delete_recommendations
@@ -865,12 +867,15 @@ def reset_demo() -> None:
     direct = (HouseholdMember, Residence, Relationship, PersonName, Household)
     from jigsaw.core.demo_quality_supervision import delete_supervision
     from jigsaw.core.demo_quality_training import delete_training
+    from jigsaw.core.demo_workforce import delete_workforce
     from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchReview, PersonMerge
 
     with transaction.atomic():
+        delete_board_reports()  # the reports and commentary protect the staff's users
         delete_audits()  # audited cases protect the people, referrals and staff's users
         delete_supervision()  # supervision protects the people and the staff's users
         delete_training()  # learners protect the staff and agencies
+        delete_workforce()  # posts, appointments and absences protect the teams and staff
         delete_practice_reviews()  # reviews protect the people and agencies they concern
         delete_section11()  # section 11 returns protect the agencies
         delete_recommendations()  # actions protect the staff; recommendations the agencies
@@ -879,6 +884,8 @@ def reset_demo() -> None:
         delete_partner_feeds()  # events and emerging concerns protect the people and agencies
         delete_partner_network()  # disclosures protect the people and agencies
         delete_casework()  # the casework protects the people and agencies
+        delete_child_population()
+        delete_targets()
         # The matcher's rows point at people through hidden relations, which
         # related_objects below does not list; merges protect the people they name.
         for matching_model in (PersonMerge, MatchReview, BlockingKey, MatchFeatures):

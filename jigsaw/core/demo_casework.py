@@ -1594,6 +1594,7 @@ class Planner:
         outcome: str,
         *,
         earliest: datetime.date | None = None,
+        enquiry: bool = False,
     ) -> datetime.date | None:
         """Complete the assessments (about 85% within the 45 working days) and have a
         manager authorise them. Returns the day they were authorised; None if still in
@@ -1620,7 +1621,7 @@ class Planner:
             case.stage = "assessment"
             case.due.append(assessments[0].due_on)
             return None
-        factors = self.factors(outcome)
+        factors = self.factors(outcome, enquiry=enquiry)
         signed_day = self.wd(done, 0, 3) if rng.random() < 0.6 else done
         signed_at = self.work_time(signed_day, 10, 16)
         recent = done >= self.clock.add_working_days(self.today, -15)
@@ -1648,8 +1649,10 @@ class Planner:
             return None
         return signed_day
 
-    def factors(self, outcome: str) -> list[str]:
-        if outcome == AssessmentOutcome.NO_FURTHER_ACTION and self.rng.random() < 0.25:
+    def factors(self, outcome: str, *, enquiry: bool = False) -> list[str]:
+        # After a section 47 enquiry the concerns were real enough to enquire into, so never
+        # "21 no factors" (the census would then want closure RC8, rules 8873 and 2990 clash).
+        if outcome == AssessmentOutcome.NO_FURTHER_ACTION and self.rng.random() < 0.25 and not enquiry:
             return [AssessmentFactor.NO_FACTORS]
         chosen: list[str] = []
         for _ in range(self.rng.choice([1, 2, 2, 3])):
@@ -1775,7 +1778,7 @@ class Planner:
                     if outcome == Section47Outcome.CHILD_IN_NEED
                     else AssessmentOutcome.NO_FURTHER_ACTION
                 )
-                signed = self.finish_assessments(case, assessments, follow, earliest=done)
+                signed = self.finish_assessments(case, assessments, follow, earliest=done, enquiry=True)
                 if signed is None:
                     return
                 after = signed

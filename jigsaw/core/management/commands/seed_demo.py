@@ -28,12 +28,15 @@ from jigsaw.core.demo_escalations import write_escalations
 from jigsaw.core.demo_partner_activity import write_partner_activity
 from jigsaw.core.demo_partner_feeds import write_partner_feeds
 from jigsaw.core.demo_partners import seed_partner_network
+from jigsaw.core.demo_performance import write_child_population, write_targets
+from jigsaw.core.demo_performance_board import write_board_report
 from jigsaw.core.demo_quality_audits import write_audits
 from jigsaw.core.demo_quality_practice_reviews import link_demo_recommendations, write_practice_reviews
 from jigsaw.core.demo_quality_recommendations import write_recommendations
 from jigsaw.core.demo_quality_section11 import write_section11
 from jigsaw.core.demo_quality_supervision import write_supervision
 from jigsaw.core.demo_quality_training import write_training
+from jigsaw.core.demo_workforce import write_workforce
 from jigsaw.matching import index as match_index
 from jigsaw.matching.duplicates import find_possible_duplicates
 from jigsaw.matching.estimation import train_from_index
@@ -125,6 +128,11 @@ class Command(BaseCommand):
             casework = write_casework(
                 seed=options["seed"], today=timezone.localdate(), children_cap=options["casework_children"]
             )
+            # The child population the casework's rates are per 10,000 of (the performance
+            # pages' denominator).
+            write_child_population(children=casework.children_covered, today=timezone.localdate())
+            # The partnership's own targets, which the dashboards and board report measure against.
+            write_targets()
             # The professionals around each child open to social care, and what has been
             # shared with them on what basis.
             network = seed_partner_network(seed=options["seed"], today=timezone.localdate())
@@ -149,6 +157,9 @@ class Command(BaseCommand):
             # overdue actions for the demo social worker; and the training offer and take-up.
             supervision = write_supervision(seed=options["seed"], today=timezone.localdate())
             training = write_training(seed=options["seed"], today=timezone.localdate())
+            # The workforce: posts by team, who fills them (some agency), vacancies,
+            # leavers and joiners, sickness absence and staff records over two years.
+            workforce = write_workforce(seed=options["seed"], today=timezone.localdate())
             # Section 11: last year's round all in, this year's with one agency overdue.
             section11 = write_section11(seed=options["seed"], today=timezone.localdate())
             # Practice reviews: one published and graded, one under way with IMRs partly in.
@@ -161,6 +172,8 @@ class Command(BaseCommand):
             # The police's, the hospital's and a school's systems send their events, and the
             # alerts they set off follow (an emerging concern, a worker's alert, a new school told).
             feeds = write_partner_feeds(seed=options["seed"])
+            # The board report for the last complete quarter, with some commentary written.
+            board = write_board_report(today=timezone.localdate())
             # The access history the data protection officer's pages show, written through
             # the same actions and logging as real use.
             logged = write_access_history(seed=options["seed"], password=DEMO_PASSWORD)
@@ -197,6 +210,8 @@ class Command(BaseCommand):
             self.stdout.write(supervision.summary())
         if training.courses:
             self.stdout.write(training.summary())
+        if workforce.posts:
+            self.stdout.write(workforce.summary())
         if section11.rounds:
             self.stdout.write(section11.summary())
         if practice_reviews.reviews:
@@ -205,6 +220,8 @@ class Command(BaseCommand):
             self.stdout.write(recommendations.summary())
         if feeds.events:
             self.stdout.write(feeds.summary())
+        if board.reports:
+            self.stdout.write(board.summary())
         if model is not None:
             self.stdout.write(
                 f"Planted {duplicates} duplicate records; match model v{model.version} estimated from "
