@@ -16,8 +16,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from jigsaw.core.templatetags.jigsaw_tags import govuk_date
 from jigsaw.performance.board_report import SUMMARY, Quarter, change_label, format_value
-from jigsaw.performance.indicators import CATALOGUE, series
+from jigsaw.performance.indicators import CATALOGUE, Scope, series
 from jigsaw.performance.models import BoardReport, Commentary
 
 # (indicator key, what the manager adds after the figures), in the report's order.
@@ -56,9 +57,16 @@ class BoardReportActivity:
         return f"Board report: {self.quarter}, with {self.commentaries} commentaries written."
 
 
-def _figures_sentence(key: str, quarter: Quarter) -> str:
-    """The quarter's figure against the one before, in words."""
+def _figures_sentence(key: str, quarter: Quarter, today: datetime.date) -> str:
+    """The quarter's figure against the one before, in words; for a figure the records
+    keep only as things stand, today's alone, as the report shows it."""
     indicator = CATALOGUE[key]
+    if indicator.current_only:
+        value = indicator.compute(Scope(start=today, end=today)).value
+        return (
+            f"{format_value(value, indicator.unit)} as at {govuk_date(today)} (the records keep only the "
+            "current state, so there is no earlier quarter to compare)."
+        )
     now, before = (f.value for f in series(indicator, [quarter.scope(), quarter.previous.scope()]))
     if now is None:
         return "no figure this quarter (nothing to count it over)."
@@ -95,7 +103,9 @@ def write_board_report(*, today: datetime.date) -> BoardReportActivity:
         written: list[tuple[str, str]] = []
         for key, words in PLANNED:
             if key in CATALOGUE:
-                written.append((key, f"{CATALOGUE[key].name}: {_figures_sentence(key, quarter)} {words}"))
+                written.append(
+                    (key, f"{CATALOGUE[key].name}: {_figures_sentence(key, quarter, today)} {words}")
+                )
         summary = (
             f"This report covers {quarter.months}. Demand at the front door and the service's "
             "timescales are set out below, with what is being done where a timescale was missed. "

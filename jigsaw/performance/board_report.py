@@ -14,13 +14,17 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.utils import timezone
 
+from jigsaw.core.templatetags.jigsaw_tags import govuk_date
 from jigsaw.performance.charts_svg import data_uri, trend_svg
 from jigsaw.performance.indicators import CATALOGUE, Figure, Indicator, Scope, series, targets_for
 from jigsaw.performance.indicators.base import Direction, Group, Unit, months_ending
+from jigsaw.performance.indicators.common import shared_work
+from jigsaw.performance.indicators.series import has_monthly
 from jigsaw.performance.models import BoardReport, Commentary
 
 SUMMARY = ""  # the commentary key of the report's overall summary
@@ -154,12 +158,15 @@ def against_target(value: Decimal | None, target: Decimal | None, direction: Dir
 class IndicatorSection:
     indicator: Indicator
     current: Figure
-    previous: Figure
-    last_year: Figure
+    # None for an indicator counted only as things stand (`as_at`): its records keep no
+    # past, so there is no earlier quarter to set beside it and no trend.
+    previous: Figure | None
+    last_year: Figure | None
     target: Decimal | None
     trend_labels: tuple[str, ...]
     trend_values: tuple[Decimal | None, ...]
     commentary: Commentary | None
+    as_at: datetime.date | None = None
 
     @property
     def key(self) -> str:
@@ -178,12 +185,26 @@ class IndicatorSection:
         return format_value(self.current.value, self.unit)
 
     @property
+    def current_label(self) -> str:
+        """The day an as-things-stand figure was counted ("" for a quarter's figure)."""
+        return f"As at {govuk_date(self.as_at)}" if self.as_at is not None else ""
+
+    @property
+    def as_at_note(self) -> str:
+        if self.as_at is None:
+            return ""
+        return (
+            f"Counted as the records stand on {govuk_date(self.as_at)}, whatever quarter the report is for: "
+            "the records keep only the current state, so there is no earlier quarter to compare and no trend."
+        )
+
+    @property
     def previous_text(self) -> str:
-        return format_value(self.previous.value, self.unit)
+        return format_value(self.previous.value, self.unit) if self.previous is not None else "Not recorded"
 
     @property
     def last_year_text(self) -> str:
-        return format_value(self.last_year.value, self.unit)
+        return format_value(self.last_year.value, self.unit) if self.last_year is not None else "Not recorded"
 
     @property
     def target_text(self) -> str:
@@ -203,20 +224,25 @@ class IndicatorSection:
 
     @property
     def change_on_previous(self) -> str:
+        if self.previous is None:
+            return ""
         return change_label(self.current.value, self.previous.value, self.indicator.direction)
 
     @property
     def change_on_last_year(self) -> str:
+        if self.last_year is None:
+            return ""
         return change_label(self.current.value, self.last_year.value, self.indicator.direction)
 
     @property
     def target_status(self) -> str:
         return against_target(self.current.value, self.target, self.indicator.direction)
 
-    @property
+    @cached_property
     def chart(self) -> str:
-        """The trend as an <img> source (drawn when asked for: the page and the PDF each
-        draw each chart once)."""
+        """The trend as an <img> source ("" with no trend to draw); drawn once a section."""
+        if not self.trend_labels:
+            return ""
         svg = trend_svg(
             labels=self.trend_labels,
             values=self.trend_values,
@@ -282,8 +308,35 @@ def _indicators_by_group(indicators: Iterable[Indicator]) -> list[tuple[Group, l
     return [(group, members) for group, members in grouped.items() if members]
 
 
+def _figures(
+    indicator: Indicator, quarter: Quarter, current: Scope
+) -> tuple[Figure, Figure, Figure, list[Figure]]:
+    """The quarter's figure, the previous quarter's, the same quarter's a year before and
+    the 12 months' trend to the quarter's end.
+
+    A figure at a moment (children on plans on the last day) is its last month's, so when
+    the catalogue answers months together, the 15 months to the quarter's end give all four
+    from one grouped query instead of three more."""
+    months = months_ending(current.end, TREND_MONTHS + 3)
+    if indicator.snapshot and has_monthly(indicator):
+        by_month = dict(zip((m.start for m in months), series(indicator, months), strict=True))
+        previous = by_month.get(quarter.previous.end.replace(day=1))
+        last_year = by_month.get(quarter.a_year_before.end.replace(day=1))
+        if previous is not None and last_year is not None:
+            return by_month[months[-1].start], previous, last_year, list(by_month.values())[-TREND_MONTHS:]
+    quarters = series(indicator, [current, quarter.previous.scope(), quarter.a_year_before.scope()])
+    # Consecutive months: the catalogue answers them from one grouped query.
+    trend = series(indicator, months[-TREND_MONTHS:])
+    return quarters[0], quarters[1], quarters[2], trend
+
+
 def build(report: BoardReport, *, today: datetime.date | None = None) -> BoardReportContent:
     """The report's content: every indicator of the catalogue for the report's quarter."""
+    with shared_work():  # work several figures need is done once (visits on time)
+        return _build(report, today=today)
+
+
+def _build(report: BoardReport, *, today: datetime.date | None) -> BoardReportContent:
     quarter = quarter_of(report)
     written = {c.indicator: c for c in Commentary.objects.filter(report=report).select_related("written_by")}
     # A quarter still under way is shown to its last day so far, not to days to come.
@@ -296,17 +349,29 @@ def build(report: BoardReport, *, today: datetime.date | None = None) -> BoardRe
     for group, members in _indicators_by_group(CATALOGUE.values()):
         sections = []
         for indicator in members:
-            quarters = series(
-                indicator, [current_scope, quarter.previous.scope(), quarter.a_year_before.scope()]
-            )
-            # Consecutive months: the catalogue answers them from one grouped query.
-            trend = series(indicator, months)
+            if indicator.current_only:
+                # As the dashboard's tile: today's figure alone, not a past it does not have.
+                sections.append(
+                    IndicatorSection(
+                        indicator=indicator,
+                        current=indicator.compute(Scope(start=day, end=day)),
+                        previous=None,
+                        last_year=None,
+                        target=targets[indicator.key],
+                        trend_labels=(),
+                        trend_values=(),
+                        commentary=written.get(indicator.key),
+                        as_at=day,
+                    )
+                )
+                continue
+            current, previous, last_year, trend = _figures(indicator, quarter, current_scope)
             sections.append(
                 IndicatorSection(
                     indicator=indicator,
-                    current=quarters[0],
-                    previous=quarters[1],
-                    last_year=quarters[2],
+                    current=current,
+                    previous=previous,
+                    last_year=last_year,
                     target=targets[indicator.key],
                     trend_labels=tuple(_month_label(m) for m in months),
                     trend_values=tuple(f.value for f in trend),

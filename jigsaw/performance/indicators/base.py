@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -110,12 +110,24 @@ class Indicator:
     # The records behind the numerator (children, referrals, plans...), for those allowed
     # to see them: the dashboard's drill-down filters this through the access policy.
     records: Callable[[Scope], QuerySet[Any]] | None = None
+    # The path from one of those records to the child it concerns ("person" for a referral,
+    # "referral__person" for an assessment), so the drill-down can keep to the children the
+    # reader may see; "" when the records are not about a child (workers, learners).
+    records_person: str = "person"
+    # For records found in Python rather than by a query (visits on time): the ids of the
+    # children behind the figure, so the drill-down filters by a few children rather than
+    # by a long list of records.
+    children: Callable[[Scope], Collection[int]] | None = None
     scopes: frozenset[str] = field(default_factory=lambda: frozenset({"team"}))
     target: Decimal | None = None
     comparator: Decimal | None = None
     comparator_label: str = ""  # e.g. "England 2024-25"
     # A figure at a moment (children on plans on the last day) rather than over a period.
     snapshot: bool = False
+    # The records keep only the current state (who is in date with training now, which
+    # cases are overdue supervision now), so the figure can only be "as things stand
+    # today": no trend and no past period, rather than a history the records cannot give.
+    current_only: bool = False
 
 
 _REGISTRY: dict[str, Indicator] = {}

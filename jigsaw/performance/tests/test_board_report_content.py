@@ -5,6 +5,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from jigsaw.performance import actions
@@ -17,8 +18,8 @@ from jigsaw.performance.board_report import (
     quarters_offered,
 )
 from jigsaw.performance.charts_svg import trend_svg
-from jigsaw.performance.indicators import Indicator
-from jigsaw.performance.indicators.base import Direction, Unit
+from jigsaw.performance.indicators import Figure, Indicator, Scope
+from jigsaw.performance.indicators.base import Direction, Group, Unit
 from jigsaw.performance.models import BoardReport, IndicatorTarget
 from jigsaw.performance.tests.board_report_helpers import catalogue, contact_on  # noqa: F401
 from tests.factories import persona
@@ -170,3 +171,56 @@ def test_the_authoritys_own_target_is_the_one_reported(catalogue: dict[str, Indi
 
     assert consent.current_text == "66.7%"
     assert consent.target_text == "60.0%" and consent.target_status == "Met"
+
+
+@pytest.mark.django_db
+def test_a_figure_kept_only_as_things_stand_is_shown_as_at_today_with_no_past(
+    catalogue: dict[str, Indicator],  # noqa: F811
+) -> None:
+    asked: list[Scope] = []
+
+    def in_date(scope: Scope) -> Figure:
+        asked.append(scope)
+        return Figure(Decimal(9), Decimal(10), Unit.PERCENT)
+
+    current = Indicator(
+        key="test_in_date",
+        name="Training in date",
+        definition="Learners in date, as the records stand.",
+        numerator="Learners in date",
+        denominator="Learners",
+        direction=Direction.HIGHER_IS_BETTER,
+        rule="Working Together 2023",
+        unit=Unit.PERCENT,
+        group=Group.PARTNERSHIP,
+        compute=in_date,
+        target=Decimal("95"),
+        current_only=True,
+    )
+    catalogue[current.key] = current
+    report = BoardReport.objects.create(
+        year=2026, quarter=1, created_by=persona("team_manager"), created_at=timezone.now()
+    )
+
+    content = build(report, today=TODAY)
+
+    section = content.groups[-1].indicators[0]
+    # Computed once, for today: never for the quarter, the one before or a year before.
+    assert asked == [Scope(TODAY, TODAY)]
+    assert (section.previous, section.last_year, section.as_at) == (None, None, TODAY)
+    assert section.current_text == "90.0%" and section.current_label == "As at 12 May 2026"
+    assert (section.change_on_previous, section.change_on_last_year) == ("", "")
+    assert section.trend_labels == () and section.chart == ""
+    assert section.target_status == "Not met"
+
+    html = render_to_string(
+        "performance/board_report/report_pdf.html",
+        {"content": content, "printed_at": timezone.localtime(), "printed_by": persona("team_manager")},
+    )
+    block = html[html.index('id="indicator-test_in_date"') :]
+    block = block[: block.index('<div class="commentary">')]
+    assert "As at 12 May 2026" in block and "whatever quarter the report is for" in block
+    assert "Previous quarter" not in block and "A year before" not in block and "<img" not in block
+    # The other indicators keep their comparisons and charts.
+    other = html[html.index('id="indicator-test_contacts"') :]
+    assert "Previous quarter" in other[: other.index('<div class="commentary">')]

@@ -1,0 +1,1 @@
+"""Read-side helpers of the performance app: plain functions returning plain data."""
