@@ -37,12 +37,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
@@ -57,13 +57,14 @@ from jigsaw.casework.models import (
     Section47Outcome,
 )
 from jigsaw.people.models import BirthDatePrecision, Disability, Person
-from jigsaw.performance.returns.common import CollectionPeriod, chunked, collection_period
+from jigsaw.performance.returns.common import CollectionPeriod, IdsIn, chunked, collection_period
 
 SOFTWARE_CODE = "Jigsaw"
 RELEASE = "0.1.0"
-# Children per round of queries: big enough that the queries, not Python, set the pace;
-# small enough that each `IN (...)` list stays within every database's parameter limit.
-CHUNK = 1000
+# Children per round of queries: big enough that the queries, not Python, set the pace
+# (the keys are written into the SQL, so no parameter limit applies); small enough that a
+# chunk's records stay a few megabytes.
+CHUNK = 5000
 # A transfer-in conference starts a plan as an initial one does (the child came on a plan).
 INITIAL_KINDS = frozenset({ConferenceKind.INITIAL, ConferenceKind.PRE_BIRTH, ConferenceKind.TRANSFER_IN})
 DISABILITY_CODES: dict[str, list[str]] = {Disability.NONE: ["NONE"], Disability.YES: ["DDA"]}
@@ -197,7 +198,7 @@ def _load_chunk(period: CollectionPeriod, members: dict[int, list[int]]) -> list
     person_ids = list(survivor_of)
     people = {
         row[0]: row
-        for row in Person.objects.filter(pk__in=list(members)).values_list(
+        for row in Person.objects.filter(IdsIn(F("pk"), list(members))).values_list(
             "pk",
             "upn",
             "date_of_birth",
@@ -211,7 +212,9 @@ def _load_chunk(period: CollectionPeriod, members: dict[int, list[int]]) -> list
     episodes: dict[int, CensusEpisode] = {}
     episodes_of: dict[int, list[CensusEpisode]] = defaultdict(list)
     for pk, person_id, referred_on, source, need, nfa, closed_on, reason in (
-        Referral.objects.filter(_open_in(period, "referred_on", "closed_on"), person_id__in=person_ids)
+        Referral.objects.filter(
+            _open_in(period, "referred_on", "closed_on"), IdsIn(F("person_id"), person_ids)
+        )
         .order_by("referred_on", "pk")
         .values_list(
             "pk",
@@ -231,7 +234,7 @@ def _load_chunk(period: CollectionPeriod, members: dict[int, list[int]]) -> list
     referral_ids = list(episodes)
 
     for pk, referral_id, started_on, authorised_at, factors in (
-        Assessment.objects.filter(referral_id__in=referral_ids, started_on__lte=period.end)
+        Assessment.objects.filter(IdsIn(F("referral_id"), referral_ids), started_on__lte=period.end)
         .order_by("started_on", "pk")
         .values_list("pk", "referral_id", "started_on", "authorised_at", "factors")
     ):
@@ -246,7 +249,7 @@ def _load_chunk(period: CollectionPeriod, members: dict[int, list[int]]) -> list
 
     for pk, referral_id, started_on, ended_on in (
         ChildInNeedPlan.objects.filter(
-            _open_in(period, "started_on", "ended_on"), referral_id__in=referral_ids
+            _open_in(period, "started_on", "ended_on"), IdsIn(F("referral_id"), referral_ids)
         )
         .order_by("started_on", "pk")
         .values_list("pk", "referral_id", "started_on", "ended_on")
@@ -260,7 +263,7 @@ def _load_chunk(period: CollectionPeriod, members: dict[int, list[int]]) -> list
     reviews_of_plan: dict[int, list[datetime.date]] = defaultdict(list)
     for referral_id, s47_id, plan_id, kind, held_on in (
         ConferenceChild.objects.filter(
-            referral_id__in=referral_ids, conference__held=True, conference__date__lte=period.end
+            IdsIn(F("referral_id"), referral_ids), conference__held=True, conference__date__lte=period.end
         )
         .order_by("conference__date", "pk")
         .values_list("referral_id", "section47_id", "plan_id", "conference__kind", "conference__date")
@@ -277,7 +280,7 @@ def _load_chunk(period: CollectionPeriod, members: dict[int, list[int]]) -> list
             episodes[referral_id].initial_conference_on = held_on
 
     for pk, referral_id, started_on, target, outcome, completed_on, strategy_on in (
-        Section47Enquiry.objects.filter(referral_id__in=referral_ids, started_on__lte=period.end)
+        Section47Enquiry.objects.filter(IdsIn(F("referral_id"), referral_ids), started_on__lte=period.end)
         .order_by("started_on", "pk")
         .values_list(
             "pk",
@@ -305,13 +308,13 @@ def _load_chunk(period: CollectionPeriod, members: dict[int, list[int]]) -> list
         )
 
     starts_of: dict[int, list[datetime.date]] = defaultdict(list)
-    for person_id, started_on in ChildProtectionPlan.objects.filter(person_id__in=person_ids).values_list(
-        "person_id", "started_on"
-    ):
+    for person_id, started_on in ChildProtectionPlan.objects.filter(
+        IdsIn(F("person_id"), person_ids)
+    ).values_list("person_id", "started_on"):
         starts_of[survivor_of[person_id]].append(started_on)
     for pk, referral_id, person_id, started_on, ended_on, initial, latest in (
         ChildProtectionPlan.objects.filter(
-            _open_in(period, "started_on", "ended_on"), referral_id__in=referral_ids
+            _open_in(period, "started_on", "ended_on"), IdsIn(F("referral_id"), referral_ids)
         )
         .order_by("started_on", "pk")
         .values_list(
@@ -469,9 +472,12 @@ def header_element(*, year: int, serial: int, now: datetime.datetime) -> etree._
     return header
 
 
-def write_cin_census(out: IO[bytes], *, year: int, serial: int = 1) -> CensusSummary:
+def write_cin_census(
+    out: IO[bytes], *, year: int, serial: int = 1, on_child: Callable[[CensusChild], object] | None = None
+) -> CensusSummary:
     """Write the census for the collection year ending 31 March `year` to `out` as XML, child
-    by child. It does not validate: callers run `validate_cin_census` first."""
+    by child. It does not validate by itself: `on_child` sees each child as it is written
+    (cin_validation.write_validated_cin_census checks them there, in the same pass)."""
     children = episodes = 0
     with etree.xmlfile(out, encoding="UTF-8") as xf:
         xf.write_declaration()
@@ -479,6 +485,8 @@ def write_cin_census(out: IO[bytes], *, year: int, serial: int = 1) -> CensusSum
             xf.write(header_element(year=year, serial=serial, now=timezone.now()))
             with xf.element("Children"):
                 for child in census_children(year=year):
+                    if on_child is not None:
+                        on_child(child)
                     xf.write(child_element(child))
                     children += 1
                     episodes += len(child.episodes)

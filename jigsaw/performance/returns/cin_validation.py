@@ -48,15 +48,23 @@ import datetime
 import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import IO
 
 from django.urls import reverse
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, ValidationError
 from stdnum.gb import upn as upn_check
 
+from jigsaw.casework import timescales
 from jigsaw.casework.models import AbuseCategory, AssessmentFactor, ClosureReason, PrimaryNeed, ReferralSource
-from jigsaw.casework.timescales import add_working_days, working_days_between
 from jigsaw.people.models import Ethnicity, Sex
-from jigsaw.performance.returns.cin_census import CensusChild, CensusEpisode, census_children
+from jigsaw.performance.returns.cin_census import (
+    CensusChild,
+    CensusEpisode,
+    CensusSummary,
+    census_children,
+    write_cin_census,
+)
 from jigsaw.performance.returns.common import CollectionPeriod, collection_period
 
 SOURCES = frozenset(ReferralSource.values)
@@ -70,6 +78,10 @@ DISABILITIES = frozenset(
     {"NONE", "AUT", "BEH", "COMM", "CON", "DDA", "HAND", "HEAR", "INC", "LD", "MAND", "MOB", "PC", "VIS"}
 )
 CLOSED_AFTER_ASSESSMENT = frozenset({ClosureReason.RC8, ClosureReason.RC9})
+
+# The same few hundred dates recur across 400,000 children: remember the working-day sums.
+add_working_days = lru_cache(maxsize=8192)(timescales.add_working_days)
+working_days_between = lru_cache(maxsize=65536)(timescales.working_days_between)
 
 
 class Severity(enum.StrEnum):
@@ -225,6 +237,20 @@ R = {
 RULES: tuple[Rule, ...] = tuple(R.values())
 
 
+_SENTINEL = 987654321
+
+
+@lru_cache(maxsize=32)
+def _url_pattern(url_name: str) -> str:
+    return reverse(url_name, args=[_SENTINEL])
+
+
+def _record_url(url_name: str, pk: int) -> str:
+    """`reverse(url_name, args=[pk])`, resolved once per page: a large authority's first
+    census can have a hundred thousand failures."""
+    return _url_pattern(url_name).replace(str(_SENTINEL), str(pk))
+
+
 class _Checker:
     """Collects the failures of one child, each pointing at the record to put right."""
 
@@ -236,7 +262,7 @@ class _Checker:
         rule = R[code]
         self.failures.append(
             ValidationFailure(
-                rule.code, rule.message, rule.severity, self.child.la_child_id, reverse(url_name, args=[pk])
+                rule.code, rule.message, rule.severity, self.child.la_child_id, _record_url(url_name, pk)
             )
         )
 
@@ -436,16 +462,40 @@ def _section47_rules(c: _Checker, e: CensusEpisode, period: CollectionPeriod) ->
         c.referral("1104", e)
 
 
+def child_failures(child: CensusChild, period: CollectionPeriod) -> list[ValidationFailure]:
+    checker = _Checker(child)
+    _child_rules(checker, period)
+    return checker.failures
+
+
 def validate_children(children: Iterable[CensusChild], *, year: int) -> Iterator[ValidationFailure]:
     period = collection_period(year)
     for child in children:
-        checker = _Checker(child)
-        _child_rules(checker, period)
-        yield from checker.failures
+        yield from child_failures(child, period)
+
+
+def _in_order(failures: list[ValidationFailure]) -> list[ValidationFailure]:
+    """Errors first, then by child."""
+    return sorted(failures, key=lambda f: (not f.is_error, int(f.la_child_id), f.code))
 
 
 def validate_cin_census(*, year: int) -> list[ValidationFailure]:
     """Every failure of the census for the collection year ending 31 March `year`, errors
     first, then by child."""
-    failures = list(validate_children(census_children(year=year), year=year))
-    return sorted(failures, key=lambda f: (not f.is_error, int(f.la_child_id), f.code))
+    return _in_order(list(validate_children(census_children(year=year), year=year)))
+
+
+def write_validated_cin_census(
+    out: IO[bytes], *, year: int, serial: int = 1
+) -> tuple[CensusSummary, list[ValidationFailure]]:
+    """Write the census to `out` and validate it in the same pass (the children are read from
+    the database once): the summary, and the failures as `validate_cin_census` lists them.
+    The file is written even when there are errors; the caller decides whether to keep it."""
+    period = collection_period(year)
+    failures: list[ValidationFailure] = []
+
+    def check(child: CensusChild) -> None:
+        failures.extend(child_failures(child, period))
+
+    summary = write_cin_census(out, year=year, serial=serial, on_child=check)
+    return summary, _in_order(failures)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Lookup
 from django.utils import timezone
 
 
@@ -35,3 +38,26 @@ def latest_complete_year(today: datetime.date | None = None) -> int:
 
 def chunked(ids: list[int], size: int) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+class IdsIn(Lookup):  # type: ignore[type-arg]  # Lookup is generic only in django-stubs
+    """`column IN (1, 2, 3)` for whole-number keys, written into the SQL as literals.
+
+    Django's own `__in` prepares every key in Python (a ForeignKey's lookup normalises and
+    converts each value twice), which for a census of 400,000 children cost more than the
+    queries did. The keys here come from the database and are checked to be whole numbers,
+    so writing them into the statement is safe, and it also lifts the databases' parameter
+    limits. Used as `queryset.filter(IdsIn(F("referral_id"), ids))`."""
+
+    lookup_name = "ids_in"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> Any:
+        return [int(pk) for pk in self.rhs]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, params = self.process_lhs(compiler, connection)
+        keys = ",".join(map(str, self.rhs))
+        return f"{lhs} IN ({keys})", list(params)  # whole numbers only: get_prep_lookup

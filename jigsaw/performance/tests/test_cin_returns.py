@@ -3,6 +3,7 @@ refused while errors remain (unless forced or confirmed), and the download logge
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hin
 
 from jigsaw.access.models import AccessLogEntry
 from jigsaw.casework.models import Assessment
-from jigsaw.performance.returns.cin_validation import validate_cin_census
+from jigsaw.performance.returns.cin_census import write_cin_census
+from jigsaw.performance.returns.cin_validation import validate_cin_census, write_validated_cin_census
 from jigsaw.performance.tests.cin_helpers import Journey, journey
 from tests.factories import persona
 
@@ -129,3 +131,33 @@ def test_the_census_is_on_the_performance_page_for_those_who_run_returns(client:
     assert URL in client.get(reverse("performance:home")).content.decode()
     client.force_login(persona("partnership_member"))
     assert URL not in client.get(reverse("performance:home")).content.decode()
+
+
+def test_one_pass_writes_what_write_does_and_finds_what_validation_finds() -> None:
+    break_it(journey())
+    journey()  # a second child, whose record is right
+    apart = io.BytesIO()
+    write_cin_census(apart, year=2026)
+    together = io.BytesIO()
+
+    summary, failures = write_validated_cin_census(together, year=2026)
+
+    assert failures == validate_cin_census(year=2026)
+    assert [f.code for f in failures] == ["8869"]
+    assert (summary.children, summary.episodes) == (2, 4)  # two episodes each
+    # The same children, element for element (only the header's time of writing may differ).
+    children = [etree.tostring(etree.fromstring(b.getvalue()).find("Children")) for b in (apart, together)]
+    assert children[0] == children[1]
+    assert b"<LAchildID>" in children[0]
+
+
+def test_a_refused_census_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    break_it(journey())
+    out = tmp_path / "cin.xml"
+    out.write_bytes(b"last year's file")
+
+    with pytest.raises(CommandError, match="1 errors"):
+        call_command("cin_census", "--year", "2026", "--out", str(out))
+
+    assert out.read_bytes() == b"last year's file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cin.xml"]  # no temporary file left

@@ -16,8 +16,7 @@ from django.utils import timezone
 from jigsaw.access.log import record_access
 from jigsaw.access.policy import Permission
 from jigsaw.access.views import requires
-from jigsaw.performance.returns.cin_census import write_cin_census
-from jigsaw.performance.returns.cin_validation import validate_cin_census
+from jigsaw.performance.returns.cin_validation import validate_cin_census, write_validated_cin_census
 from jigsaw.performance.returns.common import collection_period, latest_complete_year
 
 YEARS_OFFERED = 5
@@ -62,22 +61,24 @@ def cin_census(request: HttpRequest) -> HttpResponse:
     return render(request, "performance/returns/cin_census.html", context)
 
 
+def _refused(request: HttpRequest, *, year: int, errors: int, year_error: str) -> HttpResponse:
+    context = {"year": year, "errors": errors, "year_error": year_error, "period": collection_period(year)}
+    return render(request, "performance/returns/cin_census_refused.html", context, status=409)
+
+
 @requires(Permission.RUN_RETURNS)
 def cin_census_download(request: HttpRequest) -> HttpResponseBase:
     year, year_error = _chosen_year(request)
-    errors = sum(1 for f in validate_cin_census(year=year) if f.is_error)
-    confirmed = request.GET.get("confirm") == "yes"
-    if year_error or (errors and not confirmed):
-        context = {
-            "year": year,
-            "errors": errors,
-            "year_error": year_error,
-            "period": collection_period(year),
-        }
-        return render(request, "performance/returns/cin_census_refused.html", context, status=409)
-    # Spooled to disk past a few megabytes, so a large return is never held in memory.
+    if year_error:
+        return _refused(request, year=year, errors=0, year_error=year_error)
+    # Written and validated in one pass, spooled to disk past a few megabytes so a large
+    # return is never held in memory; thrown away if errors remain and are not confirmed.
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-    summary = write_cin_census(spool, year=year)
+    summary, failures = write_validated_cin_census(spool, year=year)
+    errors = sum(1 for f in failures if f.is_error)
+    if errors and request.GET.get("confirm") != "yes":
+        spool.close()
+        return _refused(request, year=year, errors=errors, year_error="")
     spool.seek(0)
     record_access(
         user=request.user,

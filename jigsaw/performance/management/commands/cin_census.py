@@ -3,14 +3,14 @@ the DfE's validation rules (refused while errors remain, unless --force)."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jigsaw.access.log import record_access
-from jigsaw.performance.returns.cin_census import write_cin_census
-from jigsaw.performance.returns.cin_validation import validate_cin_census
+from jigsaw.performance.returns.cin_validation import write_validated_cin_census
 
 # Failures listed on the terminal; the page lists them all.
 SHOWN = 50
@@ -34,20 +34,30 @@ class Command(BaseCommand):
         out = Path(options["out"])
         if not out.parent.exists():
             raise CommandError(f"There is no folder {out.parent} to write the file in.")
-        failures = validate_cin_census(year=year)
-        errors = [f for f in failures if f.is_error]
-        queries = len(failures) - len(errors)
-        for f in failures[:SHOWN]:
-            self.stdout.write(f"{f.severity} {f.code} LAchildID {f.la_child_id}: {f.message} ({f.url})")
-        if len(failures) > SHOWN:
-            self.stdout.write(f"... and {len(failures) - SHOWN} more (the returns page lists them all)")
-        self.stdout.write(f"{len(errors)} errors, {queries} queries")
-        if errors and not options["force"]:
-            raise CommandError(
-                f"The census has {len(errors)} errors: put the records right, or write it anyway with --force."
-            )
-        with out.open("wb") as handle:
-            summary = write_cin_census(handle, year=year)
+        # One pass: the file is written to a temporary file beside `out` while it is
+        # validated, and moved into place only if it may be kept (a move in one folder is
+        # atomic, so `out` is never left half-written).
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the move
+            dir=out.parent, prefix=f".{out.name}.", suffix=".part", delete=False
+        )
+        temporary = Path(handle.name)
+        try:
+            with handle:
+                summary, failures = write_validated_cin_census(handle, year=year)
+            errors = [f for f in failures if f.is_error]
+            queries = len(failures) - len(errors)
+            for f in failures[:SHOWN]:
+                self.stdout.write(f"{f.severity} {f.code} LAchildID {f.la_child_id}: {f.message} ({f.url})")
+            if len(failures) > SHOWN:
+                self.stdout.write(f"... and {len(failures) - SHOWN} more (the returns page lists them all)")
+            self.stdout.write(f"{len(errors)} errors, {queries} queries")
+            if errors and not options["force"]:
+                raise CommandError(
+                    f"The census has {len(errors)} errors: put the records right, or write it anyway with --force."
+                )
+            temporary.replace(out)
+        finally:
+            temporary.unlink(missing_ok=True)
         # A disclosure of many children's records: one row for the export.
         record_access(
             user=None,
