@@ -856,7 +856,7 @@ def reset_demo() -> None:
     from jigsaw.core.demo_partner_activity import delete_partner_activity
     from jigsaw.core.demo_partner_feeds import delete_partner_feeds
     from jigsaw.core.demo_partners import delete_partner_network  # it imports this module too
-    from jigsaw.core.demo_performance import delete_child_population, delete_targets
+    from jigsaw.core.demo_performance import delete_child_population, delete_counts, delete_targets
     from jigsaw.core.demo_performance_board import delete_board_reports
     from jigsaw.core.demo_quality_audits import delete_audits
     from jigsaw.core.demo_quality_practice_reviews import delete_practice_reviews
@@ -886,6 +886,7 @@ def reset_demo() -> None:
         delete_casework()  # the casework protects the people and agencies
         delete_child_population()
         delete_targets()
+        delete_counts()
         # The matcher's rows point at people through hidden relations, which
         # related_objects below does not list; merges protect the people they name.
         for matching_model in (PersonMerge, MatchReview, BlockingKey, MatchFeatures):

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from jigsaw.performance.models import ChildPopulation, IndicatorTarget
+from jigsaw.performance.models import ChildPopulation, IndicatorMonth, IndicatorRecount, IndicatorTarget
 
 # Year-on-year growth of the child population (synthetic; England's has been near flat).
 GROWTH = Decimal("1.004")
@@ -80,3 +80,10 @@ def write_targets() -> int:
 
 def delete_targets() -> None:
     IndicatorTarget.objects.filter(reason=TARGET_REASON).delete()
+
+
+def delete_counts() -> None:
+    """The kept months of the nightly count: counted from the demo's casework, so they go
+    with it."""
+    IndicatorMonth.objects.all().delete()
+    IndicatorRecount.objects.all().delete()

@@ -1,6 +1,8 @@
 """What performance needs beyond the casework: the authority's child population (the
-denominator of every rate per 10,000 children) and the quarterly board report's commentary.
-Every figure itself is computed from the casework; nothing here holds a figure."""
+denominator of every rate per 10,000 children), the quarterly board report's commentary, the
+authority's targets, and the closed months' figures as the nightly count left them. Every
+figure is computed from the casework; the kept months are that computation, kept so that a
+dashboard need not count twelve months of casework again each time it is opened."""
 
 from __future__ import annotations
 
@@ -89,3 +91,45 @@ class IndicatorTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.target}"
+
+
+class IndicatorMonth(models.Model):
+    """One indicator's figure for one closed calendar month and one scope, as the nightly
+    count (`jigsaw recount_indicators`, run by `jigsaw tick` once a day) left it. The
+    dashboards read these for the months before this one and count this month as they are
+    opened, and say when the months were counted."""
+
+    indicator = models.CharField(max_length=60, help_text="The indicator's key")
+    month = models.DateField(help_text="The month's first day")
+    # "" for the whole authority, "team:<id>" or "agency:<id>".
+    scope = models.CharField(max_length=40, blank=True)
+    # {"n": numerator, "d": denominator or null, "b": [[label, numerator, denominator or
+    # null], ...]}, the numbers as decimal strings so they come back exactly.
+    figure = models.JSONField()
+
+    class Meta:
+        ordering = ["indicator", "scope", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "scope", "month"], name="indicator_month_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.scope or 'all'} {self.month:%Y-%m}"
+
+
+class IndicatorRecount(models.Model):
+    """One day's count of the closed months. The row is claimed before counting, so of
+    several servers running `tick` at once only one counts."""
+
+    day = models.DateField(unique=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    months = models.PositiveIntegerField(default=0, help_text="Months counted")
+    figures = models.PositiveIntegerField(default=0, help_text="Figures kept")
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Count of {self.day}"

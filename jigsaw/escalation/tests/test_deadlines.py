@@ -177,7 +177,9 @@ def test_the_tick_command_runs_the_escalation(django_capture_on_commit_callbacks
     out = StringIO()
     with time_machine.travel(at(2026, 3, 5), tick=False), django_capture_on_commit_callbacks(execute=True):
         call_command("tick", stdout=out)
-    assert out.getvalue().strip() == "Escalations moved to their next stage: 1"
+    moved, counted = out.getvalue().strip().splitlines()
+    assert moved == "Escalations moved to their next stage: 1"
+    assert counted.startswith("Indicators counted for the closed months:")  # the day's first tick
     assert Escalation.objects.get(pk=escalation.pk).stage.name == "Team manager"
 
 

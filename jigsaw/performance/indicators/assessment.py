@@ -58,5 +58,6 @@ register(
         compute=assessments_in_time,
         records=lambda scope: _completed(scope).filter(IN_TIME),
         records_person="referral__person",
+        additive=True,
     )
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -124,10 +124,49 @@ class Indicator:
     comparator_label: str = ""  # e.g. "England 2024-25"
     # A figure at a moment (children on plans on the last day) rather than over a period.
     snapshot: bool = False
+    # Its numerator and denominator over a period are the sums of theirs over the period's
+    # months (each counts events in the period, one by one: referrals, visits, reviews), so
+    # a period's figure can be added up from its months; its breakdown rows add up too.
+    # Not so for a figure at a moment, or one over an average or an end-of-period count.
+    additive: bool = False
+    # The order of the breakdown's rows, as a sort key on a row's label (`listed` or
+    # `alphabetical`), so that rows added up from several months come in the order the
+    # period's own figure gives them.
+    breakdown_order: Callable[[str], Any] | None = None
     # The records keep only the current state (who is in date with training now, which
     # cases are overdue supervision now), so the figure can only be "as things stand
     # today": no trend and no past period, rather than a history the records cannot give.
     current_only: bool = False
+
+
+def listed(labels: Iterable[str]) -> Callable[[str], Any]:
+    """Breakdown rows in the order of `labels`; any other (the "Not recorded" row) after."""
+    place = {label: index for index, label in enumerate(labels)}
+    return lambda label: place.get(label, len(place))
+
+
+def alphabetical(*, last: str = "") -> Callable[[str], Any]:
+    """Breakdown rows by name (agencies), with `last` (nobody) at the end."""
+    return lambda label: (label == last, label)
+
+
+def summed(figures: Sequence[Figure], unit: Unit, order: Callable[[str], Any] | None = None) -> Figure:
+    """The figure of an `additive` indicator over several periods, from each period's own:
+    numerators, denominators and breakdown rows added up, the rows sorted by `order` (the
+    indicator's `breakdown_order`; else in the order they first come)."""
+    numerator = sum((f.numerator for f in figures), Decimal(0))
+    denominators = [f.denominator for f in figures if f.denominator is not None]
+    denominator = sum(denominators, Decimal(0)) if denominators else None
+    rows: dict[str, tuple[Decimal, Decimal | None]] = {}
+    for figure in figures:
+        for label, part, whole in figure.breakdown:
+            kept_part, kept_whole = rows.get(label, (Decimal(0), None))
+            rows[label] = (
+                kept_part + part,
+                kept_whole if whole is None else (kept_whole or Decimal(0)) + whole,
+            )
+    labels = sorted(rows, key=order) if order is not None else list(rows)
+    return Figure(numerator, denominator, unit, tuple((label, *rows[label]) for label in labels))
 
 
 _REGISTRY: dict[str, Indicator] = {}

@@ -308,5 +308,6 @@ register(
         records=_visits_in_time_records,
         children=lambda scope: {row.person_id for row in _visit_rows(scope) if row.in_time},
         records_person="referral__person",
+        additive=True,
     )
 )

@@ -9,7 +9,16 @@ from collections.abc import Sequence
 from django.db.models import Count, Q, QuerySet
 
 from jigsaw.casework.models import EarlyHelpEpisode
-from jigsaw.performance.indicators.base import Direction, Figure, Group, Indicator, Scope, Unit, register
+from jigsaw.performance.indicators.base import (
+    Direction,
+    Figure,
+    Group,
+    Indicator,
+    Scope,
+    Unit,
+    alphabetical,
+    register,
+)
 from jigsaw.performance.indicators.common import (
     by_month,
     dec,
@@ -79,6 +88,8 @@ register(
         compute=early_help_episodes,
         records=_started,
         scopes=frozenset({"agency"}),
+        additive=True,
+        breakdown_order=alphabetical(last=NO_LEAD),
     )
 )
 

@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from jigsaw.casework.models import Contact, Referral, ReferralSource
 from jigsaw.casework.timescales import add_months
-from jigsaw.performance.indicators.base import Direction, Figure, Group, Indicator, Scope, Unit, register
+from jigsaw.performance.indicators.base import (
+    Direction,
+    Figure,
+    Group,
+    Indicator,
+    Scope,
+    Unit,
+    listed,
+    register,
+)
 from jigsaw.performance.indicators.common import (
     by_month,
     count_figure,
@@ -71,6 +80,8 @@ register(
         compute=contacts,
         records=_contacts,
         scopes=frozenset({"agency"}),
+        additive=True,
+        breakdown_order=listed(label for _, label in SOURCES),
     )
 )
 
@@ -114,6 +125,8 @@ register(
         group=Group.FRONT_DOOR,
         compute=referrals,
         records=_referrals,
+        additive=True,
+        breakdown_order=listed(label for _, label in SOURCES),
     )
 )
 
@@ -183,6 +196,7 @@ register(
         # need: a focus on re-referrals", reporting year 2024).
         comparator=dec(22.4),
         comparator_label="England 2023-24",
+        additive=True,
     )
 )
 
@@ -239,5 +253,6 @@ register(
         compute=decisions_in_time,
         records=lambda scope: _decisions(scope).filter(ON_TIME),
         scopes=frozenset({"agency"}),
+        additive=True,
     )
 )

@@ -15,7 +15,17 @@ from jigsaw.casework.models import ATTENDED, ChildProtectionConference, Conferen
 from jigsaw.casework.timescales import working_days_between
 from jigsaw.escalation.models import Escalation, EscalationOutcome
 from jigsaw.partners.models import Agency, AgencyKind
-from jigsaw.performance.indicators.base import Direction, Figure, Group, Indicator, Scope, Unit, register
+from jigsaw.performance.indicators.base import (
+    Direction,
+    Figure,
+    Group,
+    Indicator,
+    Scope,
+    Unit,
+    alphabetical,
+    listed,
+    register,
+)
 from jigsaw.performance.indicators.common import (
     ZERO,
     by_month,
@@ -61,6 +71,9 @@ def conference_attendance(scope: Scope) -> Figure:
 
 
 def _attendance_figure(rows: list[tuple[str, int, int]]) -> Figure:
+    # By agency name, sorted here rather than by the database, whose collation may differ:
+    # a period's rows added up from its months (`summed`) sort the same way.
+    rows = sorted(rows)
     return Figure(
         dec(sum(r[1] for r in rows)),
         dec(sum(r[2] for r in rows)),
@@ -102,6 +115,8 @@ register(
         ),
         records_person="children__referral__person",
         scopes=frozenset({"agency"}),
+        additive=True,
+        breakdown_order=alphabetical(),
     )
 )
 
@@ -119,6 +134,7 @@ def _raised(scope: Scope) -> QuerySet[Escalation]:
 
 
 def _by_agency(rows: list[tuple[str, int]]) -> Figure:
+    rows = sorted(rows)  # by agency name, as `_attendance_figure`
     return Figure(
         dec(sum(n for _, n in rows)), None, Unit.COUNT, tuple((name, dec(n), None) for name, n in rows)
     )
@@ -166,6 +182,8 @@ register(
         compute=escalations_raised,
         records=_raised,
         scopes=frozenset({"team", "agency"}),
+        additive=True,
+        breakdown_order=alphabetical(),
     )
 )
 
@@ -242,6 +260,8 @@ register(
         compute=escalation_resolution_days,
         records=_closed,
         scopes=frozenset({"team", "agency"}),
+        additive=True,
+        breakdown_order=listed(EscalationOutcome.labels),
     )
 )
 

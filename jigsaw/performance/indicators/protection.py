@@ -19,7 +19,16 @@ from jigsaw.casework.models import (
     Section47Outcome,
 )
 from jigsaw.casework.timescales import add_months
-from jigsaw.performance.indicators.base import Direction, Figure, Group, Indicator, Scope, Unit, register
+from jigsaw.performance.indicators.base import (
+    Direction,
+    Figure,
+    Group,
+    Indicator,
+    Scope,
+    Unit,
+    listed,
+    register,
+)
 from jigsaw.performance.indicators.common import (
     by_month,
     child_population,
@@ -80,6 +89,8 @@ register(
         compute=section47s,
         records=_section47s,
         records_person="referral__person",
+        additive=True,
+        breakdown_order=listed(label for _, label in OUTCOMES),
     )
 )
 
@@ -143,6 +154,7 @@ register(
         # start (DfE Children in need 2023, table C4, England).
         comparator=dec(78.5),
         comparator_label="England 2022-23",
+        additive=True,
     )
 )
 
@@ -281,6 +293,7 @@ register(
         records=lambda scope: ChildProtectionPlan.objects.filter(
             pk__in=[pk for pk, long in _long_plan_rows(scope) if long]
         ),
+        additive=True,
     )
 )
 
@@ -331,6 +344,7 @@ register(
         group=Group.PROTECTION,
         compute=second_plans,
         records=lambda scope: _started_with_history(scope).filter(Q(had_one_before=True)),
+        additive=True,
     )
 )
 
@@ -390,5 +404,6 @@ register(
         compute=plans_reviewed_on_time,
         records=lambda scope: _reviews(scope).filter(REVIEW_ON_TIME),
         records_person="referral__person",
+        additive=True,
     )
 )

@@ -31,9 +31,10 @@ from jigsaw.performance.indicators.base import (
     Unit,
     months_ending,
     scaled,
+    summed,
     with_filters,
 )
-from jigsaw.performance.indicators.series import series
+from jigsaw.performance.indicators.kept import KeptMonths, kept_months_for, kept_series
 from jigsaw.performance.indicators.targets import target_for, targets_for
 from jigsaw.workforce.models import Team
 
@@ -328,13 +329,17 @@ def tile(
     team_id: int | None = None,
     agency_id: int | None = None,
     targets: Mapping[str, Decimal | None] | None = None,
+    kept: KeptMonths | None = None,
 ) -> Tile:
-    """One indicator for the period: the figure, and the 12 months to the period's end
-    (from `series`, which computes the months together rather than one by one). `targets`
-    are a dashboard's, read in one query; without them the indicator's own is read.
+    """One indicator for the period: the figure, and the 12 months to the period's end.
+    `targets` are a dashboard's, read in one query; without them the indicator's own is
+    read. `kept` are the closed months the nightly count kept (read here when not given);
+    the other months are computed together (`series`) as the page is opened.
 
-    An indicator counted only as things stand now is computed once, for today, with no
-    trend: its records keep no history to draw one from."""
+    The period's figure is the last month's for a figure at a moment, the sum of the
+    period's months for an additive one, and computed for the period otherwise. An
+    indicator counted only as things stand now is computed once, for today, with no trend:
+    its records keep no history to draw one from."""
     team, agency, note = _narrowed(indicator, team_id, agency_id)
     unit = indicator.unit
     target = targets[indicator.key] if targets is not None else target_for(indicator)
@@ -351,10 +356,15 @@ def tile(
             as_at=today,
         )
     months = with_filters(months_ending(period.end, 12), team_id=team, agency_id=agency)
-    monthly = series(indicator, months)
+    if kept is None:
+        kept = kept_months_for([indicator], months, months[0].start, months[-1].start)
+    monthly = kept_series(indicator, months, kept)
     if indicator.snapshot:
         # A figure at a moment depends only on its last day: the last month's is the period's.
         figure = monthly[-1]
+    elif indicator.additive and period.start.day == 1 and period.start >= months[0].start:
+        in_period = [f for s, f in zip(months, monthly, strict=True) if s.start >= period.start]
+        figure = summed(in_period, unit, indicator.breakdown_order)
     else:
         figure = indicator.compute(Scope(period.start, period.end, team_id=team, agency_id=agency))
     return Tile(
@@ -370,20 +380,37 @@ def tile(
     )
 
 
+def kept_months(
+    indicators: Iterable[Indicator],
+    *,
+    period: Period,
+    team_id: int | None = None,
+    agency_id: int | None = None,
+) -> KeptMonths:
+    """The kept months a dashboard of these indicators needs, in one query."""
+    chosen = list(indicators)
+    months = months_ending(period.end, 12)
+    scopes = [Scope(period.start, period.end, *_narrowed(i, team_id, agency_id)[:2]) for i in chosen]
+    return kept_months_for(chosen, scopes, months[0].start, months[-1].start)
+
+
 def dashboard(
     indicators: Iterable[Indicator],
     *,
     period: Period,
     team_id: int | None = None,
     agency_id: int | None = None,
+    kept: KeptMonths | None = None,
 ) -> list[Section]:
     """The indicators as tiles, in sections by group, each group in the catalogue's order."""
     chosen = list(indicators)
     targets = targets_for(chosen)
+    if kept is None:
+        kept = kept_months(chosen, period=period, team_id=team_id, agency_id=agency_id)
     by_group: dict[Group, list[Tile]] = {}
     for indicator in chosen:
         by_group.setdefault(indicator.group, []).append(
-            tile(indicator, period=period, team_id=team_id, agency_id=agency_id, targets=targets)
+            tile(indicator, period=period, team_id=team_id, agency_id=agency_id, targets=targets, kept=kept)
         )
     return [Section(group, tuple(by_group[group])) for group in Group if group in by_group]
 

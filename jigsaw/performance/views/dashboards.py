@@ -126,10 +126,16 @@ def _render_dashboard(
     choices: Choices,
     indicators: Iterable[Indicator],
 ) -> HttpResponse:
-    sections = queries.dashboard(
-        indicators, period=choices.period, team_id=choices.team_id, agency_id=choices.agency_id
-    )
-    context = {"sections": sections, "choices": choices, "query": choices.query()} | template_context
+    chosen = list(indicators)
+    period, team_id, agency_id = choices.period, choices.team_id, choices.agency_id
+    kept = queries.kept_months(chosen, period=period, team_id=team_id, agency_id=agency_id)
+    sections = queries.dashboard(chosen, period=period, team_id=team_id, agency_id=agency_id, kept=kept)
+    context = {
+        "sections": sections,
+        "choices": choices,
+        "query": choices.query(),
+        "counted_note": kept.note,
+    } | template_context
     return render(request, "performance/dashboards/dashboard.html", context)
 
 
@@ -196,10 +202,13 @@ def indicator(request: HttpRequest, key: str) -> HttpResponse:
     by agency, naming no child."""
     ind = _indicator(key)
     choices = _choices(request)
-    tile = queries.tile(ind, period=choices.period, team_id=choices.team_id, agency_id=choices.agency_id)
+    period, team_id, agency_id = choices.period, choices.team_id, choices.agency_id
+    kept = queries.kept_months([ind], period=period, team_id=team_id, agency_id=agency_id)
+    tile = queries.tile(ind, period=period, team_id=team_id, agency_id=agency_id, kept=kept)
     context: dict[str, object] = {
         "ind": ind,
         "tile": tile,
+        "counted_note": kept.note,
         "choices": choices,
         "query": choices.query(),
         "teams": queries.service_teams() if "team" in ind.scopes else None,
