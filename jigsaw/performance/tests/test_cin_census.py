@@ -188,3 +188,39 @@ def test_an_unborn_child_has_an_expected_birth_date_and_a_merged_record_reports_
     assert tags(ids) == ["LAchildID", "UPNunknown", "ExpectedPersonBirthDate", "Sex"]
     assert ids.findtext("UPNunknown") == "UN6"
     assert by_id[str(survivor.pk)].findtext("CINdetails/CINreferralDate") == "2025-08-01"
+
+
+def test_a_childs_values_are_escaped_as_xml_text() -> None:
+    import datetime
+
+    from jigsaw.performance.returns.cin_census import CensusChild, CensusEpisode, child_xml
+
+    odd = 'A&B <C> "D"'
+    episode = CensusEpisode(
+        pk=1,
+        referred_on=datetime.date(2025, 5, 1),
+        source=odd,
+        primary_need="N1",
+        referral_nfa=False,
+        closed_on=None,
+        closure_reason="",
+    )
+    child = CensusChild(
+        person_id=7,
+        upn="",
+        upn_unknown="UN5",
+        birth_date=datetime.date(2015, 1, 2),
+        expected_birth_date=None,
+        sex="F",
+        death_date=None,
+        ethnicity=odd,
+        disabilities=["NONE"],
+        episodes=[episode],
+    )
+
+    element = etree.fromstring(child_xml(child))
+
+    assert element.findtext("ChildCharacteristics/Ethnicity") == odd
+    assert element.findtext("CINdetails/ReferralSource") == odd
+    assert tags(element) == ["ChildIdentifiers", "ChildCharacteristics", "CINdetails"]
+    assert tags(element.find("ChildIdentifiers")) == ["LAchildID", "UPNunknown", "PersonBirthDate", "Sex"]
