@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jigsaw.escalation",
     "jigsaw.quality",
     "jigsaw.performance",
+    "jigsaw.partnership",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,7 @@ urlpatterns = [
     path("oversight/", include("jigsaw.quality.urls")),
     path("performance/", include("jigsaw.performance.urls")),
     path("workforce/", include("jigsaw.workforce.urls")),
+    path("partnership/", include("jigsaw.partnership.urls")),
     # The API agencies' systems send events to (a token each, no sign-in).
     path("api/", partners_api.urls()),
     # One sign-in page for the whole service, the admin site included.

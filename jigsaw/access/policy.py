@@ -76,6 +76,9 @@ class Permission(enum.StrEnum):
     # Escalation: any practitioner may escalate; managers and the partnership oversee.
     RAISE_ESCALATION = "escalation.raise"
     VIEW_ESCALATION_REPORT = "escalation.view_report"
+    # The missing children panel: episodes, repeat missing and return interviews (children
+    # listed only through people_visible_to; the others counted).
+    VIEW_MISSING_PANEL = "casework.view_missing_panel"
     # Oversight (the quality app). Most oversight work is also granted by being named on the
     # record (the auditor of an audit, an action's owner, a review panel's member): those
     # rules are the `*_visible_to` functions below; these say what a role may do at all.
@@ -91,6 +94,11 @@ class Permission(enum.StrEnum):
     VIEW_RECOMMENDATIONS = "quality.view_recommendations"  # the scrutiny report
     MANAGE_TRAINING = "quality.manage_training"  # courses, sessions, attendance
     VIEW_TRAINING_TAKEUP = "quality.view_training_takeup"  # take-up by agency and role
+    # The partnership's own business: its board (members, meetings, actions, governance)
+    # and the guidance it issues. Everyone signed in reads the guidance addressed to them.
+    MANAGE_BOARD = "partnership.manage_board"
+    VIEW_BOARD = "partnership.view_board"
+    ISSUE_GUIDANCE = "partnership.issue_guidance"
     # Performance: indicators, dashboards and forecasts (figures; the children behind a
     # figure only through people_visible_to), the statutory returns, and the board report.
     VIEW_PERFORMANCE = "performance.view"
@@ -135,6 +143,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MERGE_PEOPLE,
             Permission.VIEW_PARTNERSHIP_FIGURES,
             Permission.VIEW_ESCALATION_REPORT,
+            Permission.VIEW_MISSING_PANEL,
             # A manager supervises their team's cases, audits files and answers section 11
             # for children's social care.
             Permission.VIEW_SUPERVISION,
@@ -144,6 +153,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ANSWER_SECTION11,
             Permission.VIEW_RECOMMENDATIONS,
             Permission.VIEW_TRAINING_TAKEUP,
+            Permission.VIEW_BOARD,
             # A manager sees their service's performance, checks the returns for the
             # records to put right, writes commentary, and keeps their team's posts.
             Permission.VIEW_PERFORMANCE,
@@ -184,10 +194,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.VIEW_PARTNERSHIP_FIGURES,
             Permission.VIEW_ESCALATION_REPORT,
+            Permission.VIEW_MISSING_PANEL,
             Permission.VIEW_OVERSIGHT,
             Permission.VIEW_AUDIT_THEMES,
             Permission.VIEW_RECOMMENDATIONS,
             Permission.VIEW_TRAINING_TAKEUP,
+            Permission.VIEW_BOARD,
             Permission.VIEW_PERFORMANCE,
             Permission.RUN_RETURNS,
             Permission.WRITE_COMMENTARY,
@@ -200,6 +212,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.VIEW_PARTNERSHIP_FIGURES,
             Permission.VIEW_ESCALATION_REPORT,
+            Permission.VIEW_MISSING_PANEL,
             Permission.VIEW_OVERSIGHT,
             Permission.MANAGE_AUDITS,
             Permission.VIEW_AUDIT_THEMES,
@@ -209,6 +222,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_RECOMMENDATIONS,
             Permission.MANAGE_TRAINING,
             Permission.VIEW_TRAINING_TAKEUP,
+            Permission.MANAGE_BOARD,
+            Permission.VIEW_BOARD,
+            Permission.ISSUE_GUIDANCE,
             Permission.VIEW_PERFORMANCE,
             Permission.WRITE_COMMENTARY,
             Permission.VIEW_WORKFORCE,
@@ -230,6 +246,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_FEEDS,
             Permission.VIEW_OVERSIGHT,
             Permission.MANAGE_TRAINING,
+            Permission.MANAGE_BOARD,
+            Permission.VIEW_BOARD,
+            Permission.ISSUE_GUIDANCE,
             Permission.VIEW_WORKFORCE,
             Permission.MANAGE_WORKFORCE,
         }

@@ -1,4 +1,4 @@
-from jigsaw.casework.views import chronology, episodes, front_door, protection, worklists
+from jigsaw.casework.views import chronology, episodes, front_door, missing, protection, worklists
 
 app_name = "casework"
 
@@ -7,6 +7,7 @@ urlpatterns = [
     *chronology.urlpatterns,
     *episodes.urlpatterns,
     *front_door.urlpatterns,
+    *missing.urlpatterns,
     *protection.urlpatterns,
     *worklists.urlpatterns,
 ]

@@ -32,12 +32,17 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     # managers, analysts and the partnership oversee.
     ("Escalations", "escalation:list", Permission.RAISE_ESCALATION),
     ("Escalations report", "escalation:report", Permission.VIEW_ESCALATION_REPORT),
+    # The missing children panel: managers, analysts and the partnership oversee it.
+    ("Children missing", "casework:missing_panel", Permission.VIEW_MISSING_PANEL),
     # Oversight: supervision, audits, section 11, practice reviews, recommendations, training.
     ("Oversight", "quality:home", Permission.VIEW_OVERSIGHT),
     # Performance: indicators, dashboards, returns, forecasts and the board report.
     ("Performance", "performance:home", Permission.VIEW_PERFORMANCE),
     # Workforce: posts, who fills them, vacancies, absence, leavers and joiners.
     ("Workforce", "workforce:overview", Permission.VIEW_WORKFORCE),
+    # The partnership's board, and the guidance it issues (everyone reads what is sent to them).
+    ("Board", "partnership:board", Permission.VIEW_BOARD),
+    ("Guidance", "partnership:guidance", None),
     ("Conference attendance", "partners:conference_attendance", Permission.VIEW_PARTNERSHIP_FIGURES),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),

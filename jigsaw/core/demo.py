@@ -865,6 +865,8 @@ def reset_demo() -> None:
 
     demo_agencies = [name for name, _, _ in AGENCIES]
     direct = (HouseholdMember, Residence, Relationship, PersonName, Household)
+    from jigsaw.core.demo_missing import delete_missing
+    from jigsaw.core.demo_partnership import delete_partnership
     from jigsaw.core.demo_quality_supervision import delete_supervision
     from jigsaw.core.demo_quality_training import delete_training
     from jigsaw.core.demo_workforce import delete_workforce
@@ -872,8 +874,10 @@ def reset_demo() -> None:
 
     with transaction.atomic():
         delete_board_reports()  # the reports and commentary protect the staff's users
+        delete_partnership()  # board members protect the agencies; read receipts the staff's users
         delete_audits()  # audited cases protect the people, referrals and staff's users
         delete_supervision()  # supervision protects the people and the staff's users
+        delete_missing()  # missing episodes and private fostering protect people and referrals
         delete_training()  # learners protect the staff and agencies
         delete_workforce()  # posts, appointments and absences protect the teams and staff
         delete_practice_reviews()  # reviews protect the people and agencies they concern

@@ -2954,6 +2954,7 @@ def delete_casework() -> None:
     escalations (one points at the decision it questions), and the audits and supervision
     of the casework."""
     from jigsaw.core.demo_escalations import delete_escalations  # it imports casework
+    from jigsaw.core.demo_missing import delete_missing  # episodes name referrals and care
     from jigsaw.core.demo_partner_activity import delete_partner_activity  # it imports casework
     from jigsaw.core.demo_quality_audits import delete_audits  # an audited case names its referral
     from jigsaw.core.demo_quality_supervision import delete_supervision
@@ -2962,6 +2963,7 @@ def delete_casework() -> None:
     delete_partner_activity()
     delete_audits()
     delete_supervision()
+    delete_missing()
     Notification.objects.filter(recipient__practitioner__agency__name__in=[a[0] for a in AGENCIES]).delete()
     tables: list[type[models.Model]] = [
         ChronologyEntry,

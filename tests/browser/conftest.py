@@ -79,6 +79,10 @@ DATA_MIGRATIONS = [
     ("jigsaw.access.migrations.0006_default_retention_schedule", "add_defaults"),
     ("jigsaw.workforce.migrations.0003_default_caseload_weights", "add_defaults"),
     ("jigsaw.escalation.migrations.0002_default_escalation_policy", "add"),
+    (
+        "jigsaw.casework.migrations.0008_missing_episodes_and_private_fostering",
+        "add_private_fostering_timescales",
+    ),
 ]
 
 

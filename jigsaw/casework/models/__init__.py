@@ -37,6 +37,16 @@ from jigsaw.casework.models.episodes import (
     Referral,
 )
 from jigsaw.casework.models.front_door import Contact
+from jigsaw.casework.models.missing import (
+    EXPLOITATION_FACTORS,
+    RETURN_INTERVIEW_WINDOW,
+    InterviewResponse,
+    MissingEpisode,
+    MissingKind,
+    NotifiedBy,
+    PrivateFosteringArrangement,
+    PrivateFosteringVisit,
+)
 from jigsaw.casework.models.protection import (
     ChildProtectionConference,
     ChildProtectionPlan,
@@ -57,6 +67,8 @@ from jigsaw.casework.models.timescales import Timescale, TimescaleKey, Timescale
 __all__ = [
     "ATTENDED",
     "CASE_NOTE_LOCK",
+    "EXPLOITATION_FACTORS",
+    "RETURN_INTERVIEW_WINDOW",
     "AbuseCategory",
     "Allocation",
     "Assessment",
@@ -86,14 +98,20 @@ __all__ = [
     "EarlyHelpEpisode",
     "FamilyRole",
     "FrontDoorDecision",
+    "InterviewResponse",
     "InvitationReply",
     "LegalStatus",
     "LookedAfterEpisode",
     "MeetingInvitation",
     "MeetingMode",
+    "MissingEpisode",
+    "MissingKind",
+    "NotifiedBy",
     "PlacementType",
     "PlanEndReason",
     "PrimaryNeed",
+    "PrivateFosteringArrangement",
+    "PrivateFosteringVisit",
     "Referral",
     "ReferralSource",
     "Section47Enquiry",

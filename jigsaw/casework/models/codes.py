@@ -285,6 +285,8 @@ class ChronologyKind(models.TextChoices):
     LOOKED_AFTER = "looked_after", "Looked after"
     CLOSURE = "closure", "Closure"
     PARTNER_EVENT = "partner_event", "Partner event"
+    MISSING = "missing", "Missing episode"
+    PRIVATE_FOSTERING = "private_fostering", "Private fostering"
 
 
 class CaseNoteKind(models.TextChoices):

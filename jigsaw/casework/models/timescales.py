@@ -19,6 +19,22 @@ class TimescaleKey(models.TextChoices):
     FIRST_REVIEW = "first_review", "First review conference (from the initial conference)"
     LATER_REVIEW = "later_review", "Later review conferences (from the last review)"
     PLAN_VISIT = "plan_visit", "Visit to a child on a plan (after the last visit)"
+    PRIVATE_FOSTERING_FIRST_VISIT = (
+        "pf_first_visit",
+        "First visit to a privately fostered child (from the notification)",
+    )
+    PRIVATE_FOSTERING_VISIT_FIRST_YEAR = (
+        "pf_visit_first_year",
+        "Private fostering visits in the arrangement's first year (after the last visit)",
+    )
+    PRIVATE_FOSTERING_VISIT_LATER = (
+        "pf_visit_later",
+        "Private fostering visits after the first year (after the last visit)",
+    )
+    PRIVATE_FOSTERING_ASSESSMENT = (
+        "pf_assessment",
+        "Private fostering assessment (from the notification)",
+    )
 
 
 class TimescaleUnit(models.TextChoices):

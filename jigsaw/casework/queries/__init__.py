@@ -17,6 +17,8 @@ from jigsaw.casework.models import (
     Contact,
     EarlyHelpEpisode,
     LookedAfterEpisode,
+    MissingEpisode,
+    PrivateFosteringArrangement,
     Referral,
 )
 from jigsaw.casework.timescales import is_overdue
@@ -88,11 +90,15 @@ class PersonCasework:
     looked_after: LookedAfterEpisode | None
     early_help: list[EarlyHelpEpisode]
     contacts: list[Contact]
+    # The newest missing episodes (one still open first) and any open private fostering.
+    missing: list[MissingEpisode] = dataclasses.field(default_factory=list)
+    private_fostering: PrivateFosteringArrangement | None = None
 
 
 def person_casework(user: AnyUser, person: Person) -> PersonCasework | None:
-    """The child's episodes (open ones first), plan, looked-after and early help episodes and
-    recent contacts; None for a role that sees no casework."""
+    """The child's episodes (open ones first), plan, looked-after and early help episodes,
+    recent contacts, missing episodes and private fostering; None for a role that sees no
+    casework."""
     if not has_permission(user, Permission.VIEW_CASEWORK):
         return None
     referrals = list(
@@ -109,4 +115,10 @@ def person_casework(user: AnyUser, person: Person) -> PersonCasework | None:
         .order_by(F("ended_on").desc(nulls_first=True), "-started_on")[:3]
     )
     contacts = list(contacts_visible_to(user).filter(person=person).order_by("-received_at")[:5])
-    return PersonCasework(referrals, plan, looked_after, early_help, contacts)
+    missing = list(
+        MissingEpisode.objects.filter(person=person).order_by(
+            F("returned_at").desc(nulls_first=True), "-reported_at"
+        )[:3]
+    )
+    fostering = PrivateFosteringArrangement.objects.filter(person=person, ended_on__isnull=True).first()
+    return PersonCasework(referrals, plan, looked_after, early_help, contacts, missing, fostering)

@@ -43,11 +43,14 @@ SOURCE_PAGES: dict[str, str | None] = {
     "casework.childinneedplan": "casework:cin_plan",
     "casework.earlyhelpepisode": "casework:early_help",
     "casework.lookedafterepisode": "casework:looked_after",
+    "casework.missingepisode": "casework:missing_episode",
+    "casework.privatefosteringarrangement": "casework:private_fostering",
     # Recorded on the page of the step they belong to.
     "casework.allocation": None,
     "casework.visit": None,
     "casework.childinneedplanreview": None,
     "casework.conferencechild": None,
+    "casework.privatefosteringvisit": None,
 }
 
 

@@ -42,6 +42,7 @@ from jigsaw.casework.models import (
     EarlyHelpEpisode,
     FrontDoorDecision,
     LookedAfterEpisode,
+    PrivateFosteringArrangement,
     Referral,
     Section47Enquiry,
     Section47Outcome,
@@ -308,11 +309,11 @@ def episodes(referrals: QuerySet[Referral], *, today: datetime.date) -> list[Epi
 
 
 def work_items(episodes: Sequence[Episode], *, today: datetime.date) -> dict[int, list[WorkItem]]:
-    """The dated work on each episode (by its pk), soonest first, four queries for any
+    """The dated work on each episode (by its pk), soonest first, five queries for any
     number: assessments not completed (due by the assessment timescale), section 47
     enquiries whose initial conference has not been held, the clocks of open child
-    protection plans (review conference, core group, statutory visit) and child in need
-    plan reviews."""
+    protection plans (review conference, core group, statutory visit), child in need
+    plan reviews, and private fostering visits and assessments."""
     by_pk = {e.pk: e for e in episodes}
     items: dict[int, list[WorkItem]] = defaultdict(list)
     if not by_pk:
@@ -358,6 +359,13 @@ def work_items(episodes: Sequence[Episode], *, today: datetime.date) -> dict[int
         referral_id__in=ids, ended_on__isnull=True, next_review_due__isnull=False
     ).values_list("referral_id", "next_review_due"):
         add(referral_id, "Child in need review due", review)
+
+    for referral_id, visit, assessment_due, assessed_on in PrivateFosteringArrangement.objects.filter(
+        referral_id__in=ids, ended_on__isnull=True
+    ).values_list("referral_id", "next_visit_due", "assessment_due", "assessment_completed_on"):
+        add(referral_id, "Private fostering visit due", visit)
+        if assessed_on is None:
+            add(referral_id, "Private fostering assessment due", assessment_due)
 
     for found in items.values():
         found.sort(key=lambda i: i.due)

@@ -395,7 +395,11 @@ def test_the_chronology_names_the_right_agencies() -> None:
         kind=ChronologyKind.CONTACT, summary__startswith="Contact from Police"
     )
     assert set(police_contacts.values_list("agency__kind", flat=True)) == {AgencyKind.POLICE}
-    steps = ChronologyEntry.objects.exclude(kind__in=[ChronologyKind.PARTNER_EVENT, ChronologyKind.CONTACT])
+    # A child reported missing is recorded under the agency that reported it (police, a
+    # children's home); every other step of the casework is children's social care's.
+    steps = ChronologyEntry.objects.exclude(
+        kind__in=[ChronologyKind.PARTNER_EVENT, ChronologyKind.CONTACT, ChronologyKind.MISSING]
+    )
     assert set(steps.exclude(kind=ChronologyKind.EARLY_HELP).values_list("agency", flat=True)) == {csc.pk}
     assert ChronologyEntry.objects.filter(significant=True).exists()
     assert (

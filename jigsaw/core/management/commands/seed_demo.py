@@ -25,9 +25,11 @@ from jigsaw.core.demo_activity import write_access_history
 from jigsaw.core.demo_casework import CASEWORK_CHILDREN_CAP, write_casework
 from jigsaw.core.demo_duplicates import plant_duplicates
 from jigsaw.core.demo_escalations import write_escalations
+from jigsaw.core.demo_missing import write_missing
 from jigsaw.core.demo_partner_activity import write_partner_activity
 from jigsaw.core.demo_partner_feeds import write_partner_feeds
 from jigsaw.core.demo_partners import seed_partner_network
+from jigsaw.core.demo_partnership import write_partnership
 from jigsaw.core.demo_performance import write_child_population, write_targets
 from jigsaw.core.demo_performance_board import write_board_report
 from jigsaw.core.demo_quality_audits import write_audits
@@ -157,6 +159,9 @@ class Command(BaseCommand):
             # Supervision: the allocated cases supervised every 4 weeks, some lapsed, a few
             # overdue actions for the demo social worker; and the training offer and take-up.
             supervision = write_supervision(seed=options["seed"], today=timezone.localdate())
+            # Children missing from home and care (a few repeat missing, some missing now),
+            # and private fostering arrangements at every stage.
+            missing = write_missing(seed=options["seed"], today=timezone.localdate())
             training = write_training(seed=options["seed"], today=timezone.localdate())
             # The workforce: posts by team, who fills them (some agency), vacancies,
             # leavers and joiners, sickness absence and staff records over two years.
@@ -170,6 +175,9 @@ class Command(BaseCommand):
             recommendations = write_recommendations(seed=options["seed"], today=timezone.localdate())
             # Child R's practice review points to its recommendations.
             link_demo_recommendations()
+            # The partnership's board (six meetings over the year, actions answering the
+            # recommendations) and the guidance it issued, most of it read.
+            partnership = write_partnership(seed=options["seed"], today=timezone.localdate())
             # The police's, the hospital's and a school's systems send their events, and the
             # alerts they set off follow (an emerging concern, a worker's alert, a new school told).
             feeds = write_partner_feeds(seed=options["seed"])
@@ -211,6 +219,8 @@ class Command(BaseCommand):
             self.stdout.write(audits.summary())
         if supervision.supervisions:
             self.stdout.write(supervision.summary())
+        if missing.episodes:
+            self.stdout.write(missing.summary())
         if training.courses:
             self.stdout.write(training.summary())
         if workforce.posts:
@@ -221,6 +231,8 @@ class Command(BaseCommand):
             self.stdout.write(practice_reviews.summary())
         if recommendations.sets:
             self.stdout.write(recommendations.summary())
+        if partnership.members:
+            self.stdout.write(partnership.summary())
         if feeds.events:
             self.stdout.write(feeds.summary())
         if board.reports:
