@@ -51,6 +51,8 @@ SOURCE_PAGES: dict[str, str | None] = {
     "casework.childinneedplanreview": None,
     "casework.conferencechild": None,
     "casework.privatefosteringvisit": None,
+    # A partner agency's event from its feed: what it said is the entry itself.
+    "partners.partnerevent": None,
 }
 
 

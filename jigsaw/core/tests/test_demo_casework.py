@@ -410,6 +410,16 @@ def test_the_chronology_names_the_right_agencies() -> None:
     assert notes.count() == CaseNote.objects.count()
 
 
+def test_every_kind_of_record_in_the_demos_chronology_has_its_page_listed() -> None:
+    """The chronology fails loudly on a source it does not know (so a new kind is noticed):
+    every kind the demo writes, partner events from the feeds included, is known."""
+    from jigsaw.casework.queries.chronology import SOURCE_PAGES
+
+    kinds = set(ChronologyEntry.objects.exclude(source_type="").values_list("source_type", flat=True))
+    assert "partners.partnerevent" in kinds
+    assert kinds <= set(SOURCE_PAGES)
+
+
 def test_the_demo_social_worker_has_a_real_caseload() -> None:
     worker = User.objects.get(username="social_worker")
     mine = Referral.objects.filter(closed_on__isnull=True, allocated_worker=worker)

@@ -279,8 +279,11 @@ def check_flag(
     )
     now = timezone.now()
     # One user's checks one at a time (PostgreSQL locks the row; SQLite writes one at a
-    # time anyway), so two tabs cannot both take the last check of the hour.
-    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).first()
+    # time anyway), so two tabs cannot both take the last check of the hour. A no-key lock:
+    # it still lets another request insert rows that point at the user (an access-log row
+    # written while it holds the log's head takes a key-share lock on the user), which a
+    # plain FOR UPDATE would block, deadlocking the two requests.
+    User.objects.select_for_update(no_key=True).filter(pk=actor.pk).values_list("pk", flat=True).first()
     check = FlagCheck(asked_by_id=actor.pk, agency_id=practitioner.agency_id, asked_at=now, **cleaned)
 
     if not checks_left(actor, now=now).any:
