@@ -7,7 +7,7 @@ DEMO_CHILDREN ?= 5000
 DEMO_SEED ?= 2009
 export JIGSAW_INSECURE_LOCAL ?= 1
 
-.PHONY: install demo test check lint types pytest browser-deps clean
+.PHONY: install demo test check lint types pytest browser-deps bench clean
 
 install: $(VENV)/.installed jigsaw/static/vendor/.copied browser-deps
 
@@ -56,6 +56,58 @@ pytest: install
 test: lint types pytest
 
 check: test
+
+# Every benchmark in bench/ (the other modules there are their libraries, and partners.py
+# runs partners_flags.py and partners_ingest.py, which this runs itself), on SQLite and then on
+# PostgreSQL ($(BENCH_PG)/jigsaw_bench_*), then the README's "Measured" section from
+# bench/results/. This takes hours on a fresh machine: most benchmarks build a database first
+# (a million people, or an authority of 100,000 children: 20 to 40 minutes each, more for the
+# returns' 400,000 children in need). Afterwards each reuses the database it built (--reuse;
+# the dashboards and returns only when the .build.json their completed build leaves in
+# var/bench is there); delete a database, or drop it, to build it again. Two build afresh
+# every time: the chronology (its database takes a second) and the feed ingest (100,000
+# people, a few minutes: earlier runs' events would slow a reused index). The load test runs
+# on PostgreSQL only, as in service (gunicorn's workers sharing one database), on a copy of
+# the dashboards benchmark's database that it makes when missing.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH := $(PY) bench
+# Whether the PostgreSQL database $(1) exists (psql, from Debian's postgresql-client).
+pg_has = psql -q "$(BENCH_PG)/postgres" -tAc "select 1 from pg_database where datname = '$(1)'" | grep -q 1
+# "--reuse" when every file $(1) exists, else nothing.
+file_reuse = $$($(foreach f,$(1),test -f $(f) &&) echo --reuse)
+# "--reuse" when the PostgreSQL database $(1) exists, and every file $(2), else nothing.
+pg_reuse = $$($(call pg_has,$(1)) && $(foreach f,$(2),test -f $(f) &&) echo --reuse)
+bench: install
+	$(BENCH)/chronology.py
+	$(BENCH)/chronology.py --database-url $(BENCH_PG)/jigsaw_bench_chronology
+	$(BENCH)/person_search.py --people 1000000 --reuse
+	$(call pg_has,jigsaw_bench_person_search) || psql -q "$(BENCH_PG)/postgres" -c 'create database jigsaw_bench_person_search'
+	$(BENCH)/person_search.py --people 1000000 --reuse --database-url $(BENCH_PG)/jigsaw_bench_person_search
+	$(BENCH)/matching.py
+	$(BENCH)/matching_batch.py --records 100000
+	$(BENCH)/matching_batch.py --records 1000000
+	$(BENCH)/matching_latency.py --people 100000 --reuse
+	$(BENCH)/matching_latency.py --people 100000 --reuse --database-url $(BENCH_PG)/jigsaw_bench_matching_100000
+	$(BENCH)/matching_latency.py --people 1000000 --reuse
+	$(BENCH)/matching_latency.py --people 1000000 --reuse --database-url $(BENCH_PG)/jigsaw_bench_matching_1000000
+	$(BENCH)/partners_flags.py --people 1000000 --reuse
+	$(BENCH)/partners_flags.py --people 1000000 --reuse --database-url $(BENCH_PG)/jigsaw_bench_partners
+	$(BENCH)/partners_ingest.py --events 10000 --csv
+	$(BENCH)/partners_ingest.py --events 10000 --csv --database-url $(BENCH_PG)/jigsaw_bench_partners_ingest
+	$(BENCH)/oversight.py $(call file_reuse,var/bench/oversight.sqlite3)
+	$(BENCH)/oversight.py --database-url $(BENCH_PG)/jigsaw_bench_oversight $(call pg_reuse,jigsaw_bench_oversight)
+	$(BENCH)/dashboards.py $(call file_reuse,var/bench/dashboards.sqlite3 var/bench/dashboards.build.json)
+	$(BENCH)/dashboards.py --database-url $(BENCH_PG)/jigsaw_bench_dashboards \
+	  $(call pg_reuse,jigsaw_bench_dashboards,var/bench/jigsaw_bench_dashboards.build.json)
+	reuse=$(call file_reuse,var/bench/returns.sqlite3 var/bench/returns.build.json); \
+	  $(BENCH)/returns.py $${reuse:---base var/bench/dashboards.sqlite3}
+	reuse=$(call pg_reuse,jigsaw_bench_returns,var/bench/jigsaw_bench_returns.build.json); \
+	  $(BENCH)/returns.py --database-url $(BENCH_PG)/jigsaw_bench_returns \
+	  $${reuse:---base $(BENCH_PG)/jigsaw_bench_dashboards}
+	$(BENCH)/load.py --instances 1 --database-url $(BENCH_PG)/jigsaw_bench_load
+	$(BENCH)/load.py --instances 2 --database-url $(BENCH_PG)/jigsaw_bench_load
+	$(BENCH)/load.py --step --database-url $(BENCH_PG)/jigsaw_bench_load
+	$(PY) scripts/measured.py
 
 clean:
 	rm -rf $(VENV) node_modules jigsaw/static/vendor var
