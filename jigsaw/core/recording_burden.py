@@ -67,6 +67,21 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     # The episode of need. Dates are pre-filled with today; the closure reason follows from
     # the assessment's outcome; the referral itself needs no form (the front door opens it).
     "jigsaw.casework.forms.episodes.VersionedForm": (),
+    # Children missing: the child is the page's; the reporting agency, police reference and
+    # the rest are optional; the 72-hour deadline is worked out, never typed.
+    "jigsaw.casework.forms.missing.MissingReportForm": ("kind", "reported_on", "reported_time"),
+    "jigsaw.casework.forms.missing.MissingReturnForm": ("returned_on", "returned_time", "where_found"),
+    "jigsaw.casework.forms.missing.ReturnInterviewForm": ("offered_on", "offered_time", "response"),
+    # Private fostering: the carer is picked from the index; every due date is worked out.
+    "jigsaw.casework.forms.missing.PrivateFosteringForm": (
+        "carer",
+        "started_on",
+        "notified_on",
+        "notified_by",
+    ),
+    "jigsaw.casework.forms.missing.PrivateFosteringVisitForm": ("visited_on", "child_seen_alone"),
+    "jigsaw.casework.forms.missing.PrivateFosteringAssessmentForm": ("completed_on", "suitable", "summary"),
+    "jigsaw.casework.forms.missing.PrivateFosteringEndForm": ("ended_on", "end_reason"),
     "jigsaw.casework.forms.episodes.StartAssessmentForm": ("started_on",),
     # Saved as the work goes; completing asks (in the action) for the outcome and factors.
     "jigsaw.casework.forms.episodes.AssessmentForm": (),
