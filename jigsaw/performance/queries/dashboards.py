@@ -469,12 +469,36 @@ class Part:
 
 
 def _parts(indicator: Indicator, units: Sequence[tuple[str, Scope]]) -> list[Part]:
-    parts = []
     today = timezone.localdate()
-    for name, scope in units:
-        figure = indicator.compute(as_things_stand(indicator, scope, today))
-        parts.append(Part(name, figure.numerator, figure.denominator, shown(figure.value, indicator.unit)))
-    return parts
+    figures = period_figures(indicator, [as_things_stand(indicator, scope, today) for _, scope in units])
+    return [
+        Part(name, figure.numerator, figure.denominator, shown(figure.value, indicator.unit))
+        for (name, _), figure in zip(units, figures, strict=True)
+    ]
+
+
+def _months_of(scope: Scope) -> list[Scope] | None:
+    """The calendar months making up a period that starts on a month's first day (the last
+    one to the period's end), with its filters; None for any other period."""
+    if scope.start.day != 1:
+        return None
+    count = (scope.end.year - scope.start.year) * 12 + scope.end.month - scope.start.month + 1
+    return with_filters(months_ending(scope.end, count), team_id=scope.team_id, agency_id=scope.agency_id)
+
+
+def period_figures(indicator: Indicator, scopes: Sequence[Scope]) -> list[Figure]:
+    """Each scope's figure for its period. An additive indicator over whole months is added
+    up from its months, the closed ones kept by the nightly count (read for every scope in
+    one query), as the dashboard's tiles are; any other is computed for the period."""
+    months = [_months_of(scope) for scope in scopes]
+    if not indicator.additive or not scopes or any(m is None for m in months):
+        return [indicator.compute(scope) for scope in scopes]
+    runs = [m for m in months if m is not None]
+    every = [month for run in runs for month in run]
+    kept = kept_months_for([indicator], every, min(m.start for m in every), max(m.start for m in every))
+    return [
+        summed(kept_series(indicator, run, kept), indicator.unit, indicator.breakdown_order) for run in runs
+    ]
 
 
 def by_team(indicator: Indicator, period: Period) -> list[Part]:

@@ -106,6 +106,16 @@ def test_additive_indicators_add_up_from_their_months_on_the_demo() -> None:
         )
         assert queries.dashboard(CATALOGUE.values(), period=period, team_id=team_id, kept=kept) == computed
 
+    # The analyst's figures by team add up from the same kept months.
+    for indicator in additive:
+        for part, (name, scope) in zip(
+            queries.by_team(indicator, period),
+            [(t.name, Scope(period.start, period.end, team_id=t.pk)) for t in queries.service_teams()],
+            strict=False,
+        ):
+            whole = indicator.compute(scope)
+            assert (part.name, part.numerator, part.denominator) == (name, whole.numerator, whole.denominator)
+
 
 def test_summed_adds_numerators_denominators_and_breakdown_rows_in_their_order() -> None:
     def figure(n: int, d: int | None, *rows: tuple[str, int, int | None]) -> Figure:
