@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import SCREENSHOTS, _safe
 
@@ -74,3 +74,34 @@ def assert_accessible(page: Page) -> None:
         if v["impact"] in BLOCKING
     ]
     assert not blocking, f"accessibility violations on {page.url}:\n{json.dumps(blocking, indent=2)}"
+
+
+class Keyboard:
+    """Working a page with the keyboard alone, as someone who cannot use a mouse does: Tab
+    forward to each field in the order the page is read, type, choose a radio with the
+    arrow keys, press a link or button with Enter. No clicks."""
+
+    def __init__(self, page: Page, *, limit: int = 60) -> None:
+        self.page = page
+        self.limit = limit
+
+    def is_focused(self, target: Locator) -> bool:
+        return bool(target.evaluate("element => element === document.activeElement"))
+
+    def tab_to(self, target: Locator) -> None:
+        """Press Tab until the target has the focus; fail if it is not reached."""
+        for _ in range(self.limit):
+            if self.is_focused(target):
+                return
+            self.page.keyboard.press("Tab")
+        assert self.is_focused(target), f"Tab never reached {target}"
+
+    def choose(self, group: Locator, option: Locator) -> None:
+        """Tab into a radio group, then move with the down arrow until the option is chosen
+        (in a browser the arrow keys both move the focus and choose)."""
+        self.tab_to(group.get_by_role("radio").first)
+        for _ in range(group.get_by_role("radio").count()):
+            if option.is_checked():
+                return
+            self.page.keyboard.press("ArrowDown")
+        assert option.is_checked(), f"the arrow keys never chose {option}"

@@ -6,13 +6,14 @@ DSL sees the outcome on "Your concerns"."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from jigsaw.partners.models import Concern
-from tests.browser.pages import Journey
+from jigsaw.partners.models import Concern, ConcernUrgency, ConsentStatus
+from tests.browser.pages import Journey, Keyboard
 from tests.factories import PASSWORD, make_person, persona
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,3 +123,72 @@ def test_a_school_concern_is_matched_decided_and_its_outcome_told(
         row.get_by_role("link", name=reference).click()
     journey.checkpoint("concern outcome")
     expect(page.get_by_text("Early help: Family support worker to visit this week")).to_be_visible()
+
+
+def test_the_concern_form_can_be_completed_with_the_keyboard_alone(
+    page: Page, live_server: LiveServer
+) -> None:
+    """Issue 10, item 2: from the partner's home page to "Concern sent" with no clicks."""
+    persona("school_dsl")
+    make_person(given_names="Leah", family_name="Adeyemi", date_of_birth=datetime.date(2014, 9, 22), sex="F")
+    journey = Journey(page, live_server.url, "concern by keyboard")
+    keys = Keyboard(page)
+    journey.sign_in("school_dsl", PASSWORD)
+
+    def autosaved() -> Any:
+        # Each answer is saved as it is left; waiting for it keeps the test's one database
+        # connection to one request at a time.
+        return page.expect_response(lambda response: response.url.endswith("/autosave"))
+
+    keys.tab_to(page.locator("#main-content").get_by_role("link", name="Raise a concern"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    journey.checkpoint("start page by keyboard")
+    keys.tab_to(page.get_by_role("button", name="Start now"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    journey.checkpoint("concern form by keyboard")
+
+    for label, value in (("Given name", "Leah"), ("Family name", "Adeyemi")):
+        keys.tab_to(page.get_by_label(label))
+        page.keyboard.type(value)
+    born = page.get_by_role("group", name="Date of birth")
+    for box, value in (("Day", "22"), ("Month", "9"), ("Year", "2014")):
+        with autosaved():
+            keys.tab_to(born.get_by_label(box))  # leaving the field before saves it
+        page.keyboard.type(value)
+    for label, value in (
+        (
+            "What are you worried about?",
+            "Leah came to school with a bruise on her cheek and flinched when asked.",
+        ),
+        ("What has the child said, if anything?", "I fell over."),
+    ):
+        with autosaved():
+            keys.tab_to(page.get_by_label(label))
+        page.keyboard.type(value)
+    urgency = page.get_by_role("group", name="How urgent is this?")
+    with autosaved():
+        keys.tab_to(urgency.get_by_role("radio").first)
+    with autosaved():
+        keys.choose(urgency, urgency.get_by_label("Today", exact=True))
+    consent = page.get_by_role("group", name="Has the family agreed to this being shared?")
+    with autosaved():
+        keys.choose(consent, consent.get_by_label("Consent given", exact=True))
+    journey.checkpoint("answered by keyboard")
+
+    keys.tab_to(page.get_by_role("button", name="Send to the front door"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    journey.checkpoint("sent by keyboard")
+    expect(page.get_by_role("heading", name="Concern sent")).to_be_visible()
+    concern = Concern.objects.get()
+    assert concern.urgency == ConcernUrgency.SAME_DAY
+    assert concern.consent == ConsentStatus.GIVEN
+    assert concern.concern.startswith("Leah came to school")
+    child = concern.children.get()
+    assert (child.given_name, child.family_name, child.date_of_birth) == (
+        "Leah",
+        "Adeyemi",
+        datetime.date(2014, 9, 22),
+    )
