@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from jigsaw.access.log import record_access
 from jigsaw.access.policy import AnyUser, Permission, get_person_for, has_permission
+from jigsaw.core.edits import EditConflict as EditConflict  # raised by the actions here too
 from jigsaw.people.models import (
     Address,
     BirthDatePrecision,
@@ -34,10 +35,6 @@ from jigsaw.people.models import (
     Sex,
 )
 from jigsaw.people.normalise import normalise_nhs_number, normalise_postcode, normalise_upn
-
-
-class EditConflict(Exception):
-    """Someone else saved this record after the user opened it."""
 
 
 @dataclasses.dataclass

@@ -5,11 +5,9 @@ policy, call an action or a query, render."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +17,7 @@ from django.utils import timezone
 from jigsaw.access.log import record_access
 from jigsaw.access.policy import Permission
 from jigsaw.access.views import requires
-from jigsaw.casework.actions.common import EditConflict
-from jigsaw.core.forms import apply_validation_error
+from jigsaw.core.edits import REFUSED, submit
 from jigsaw.partners.models import AgencyKind, Practitioner
 from jigsaw.workforce import actions, queries
 from jigsaw.workforce.forms import (
@@ -107,42 +104,16 @@ def _form_page(
     return render(request, "workforce/form.html", context)
 
 
-def _submit(
-    request: HttpRequest,
-    form: Versioned,
-    call: Callable[[], object],
-    *,
-    on_conflict: Callable[[], int],
-) -> bool:
-    """Run the action with the form's details; put its refusal on the form. On a conflict,
-    keep what the user typed and move the form on to the record's current version."""
-    try:
-        call()
-    except ValidationError as error:
-        apply_validation_error(form, error)
-    except EditConflict as conflict:
-        data = request.POST.copy()
-        data["version"] = str(on_conflict())
-        form.data = data
-        form.add_error(None, str(conflict))
-    else:
-        return True
-    return False
-
-
 def _post_form(request: HttpRequest, found_team: Team, found: Post | None) -> HttpResponse:
     form = PostForm(request.POST or None, initial=PostForm.initial_for(found) if found else {})
     if request.method == "POST" and form.is_valid():
-        saved: list[Post] = []
 
-        def call() -> None:
-            saved.append(
-                actions.save_post(
-                    actor=request.user,
-                    details=form.details(found_team.pk),
-                    post_id=found.pk if found else None,
-                    expected_version=form.version_or_stale() if found else None,
-                )
+        def call() -> Post:
+            return actions.save_post(
+                actor=request.user,
+                details=form.details(found_team.pk),
+                post_id=found.pk if found else None,
+                expected_version=form.version_or_stale() if found else None,
             )
 
         def current() -> int:
@@ -150,8 +121,8 @@ def _post_form(request: HttpRequest, found_team: Team, found: Post | None) -> Ht
             found.refresh_from_db()
             return found.version
 
-        if _submit(request, form, call, on_conflict=current):
-            messages.success(request, f"{saved[0].title} is saved")
+        if (saved := submit(request, form, call, current_version=current)) is not REFUSED:
+            messages.success(request, f"{saved.title} is saved")
             return redirect("workforce:team", pk=found_team.pk)
     return _form_page(
         request,
@@ -180,8 +151,8 @@ def disestablish_post(request: HttpRequest, pk: int) -> HttpResponse:
     form = DisestablishForm(request.POST or None, initial={"version": found.version})
     if request.method == "POST" and form.is_valid():
 
-        def call() -> None:
-            actions.disestablish_post(
+        def call() -> object:
+            return actions.disestablish_post(
                 actor=request.user,
                 post_id=found.pk,
                 expected_version=form.version_or_stale(),
@@ -192,7 +163,7 @@ def disestablish_post(request: HttpRequest, pk: int) -> HttpResponse:
             found.refresh_from_db()
             return found.version
 
-        if _submit(request, form, call, on_conflict=current):
+        if submit(request, form, call, current_version=current) is not REFUSED:
             messages.success(request, f"{found.title} ends on the day you gave")
             return redirect("workforce:team", pk=found.team_id)
     return _form_page(
@@ -214,8 +185,8 @@ def appoint(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
 
-        def call() -> None:
-            actions.appoint(
+        def call() -> object:
+            return actions.appoint(
                 actor=request.user,
                 post_id=found.pk,
                 expected_version=form.version_or_stale(),
@@ -226,7 +197,7 @@ def appoint(request: HttpRequest, pk: int) -> HttpResponse:
             found.refresh_from_db()
             return found.version
 
-        if _submit(request, form, call, on_conflict=current):
+        if submit(request, form, call, current_version=current) is not REFUSED:
             messages.success(request, f"The appointment to {found.title} is recorded")
             return redirect("workforce:team", pk=found.team_id)
     return _form_page(
@@ -246,8 +217,8 @@ def end_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndAppointmentForm(request.POST or None, initial={"version": found.version})
     if request.method == "POST" and form.is_valid():
 
-        def call() -> None:
-            actions.end_appointment(
+        def call() -> object:
+            return actions.end_appointment(
                 actor=request.user,
                 appointment_id=found.pk,
                 expected_version=form.version_or_stale(),
@@ -259,7 +230,7 @@ def end_appointment(request: HttpRequest, pk: int) -> HttpResponse:
             found.refresh_from_db()
             return found.version
 
-        if _submit(request, form, call, on_conflict=current):
+        if submit(request, form, call, current_version=current) is not REFUSED:
             messages.success(request, f"{found.practitioner.full_name}'s appointment is ended")
             return redirect("workforce:team", pk=found.post.team_id)
     return _form_page(
@@ -288,10 +259,10 @@ def new_absence(request: HttpRequest, pk: int) -> HttpResponse:
     form = AbsenceForm(request.POST or None, workers=_team_workers(found_team))
     if request.method == "POST" and form.is_valid():
 
-        def call() -> None:
-            actions.record_absence(actor=request.user, details=form.details())
+        def call() -> object:
+            return actions.record_absence(actor=request.user, details=form.details())
 
-        if _submit(request, form, call, on_conflict=lambda: -1):
+        if submit(request, form, call, current_version=lambda: -1) is not REFUSED:
             messages.success(request, "The absence is recorded")
             return redirect("workforce:team", pk=found_team.pk)
     return _form_page(
@@ -316,8 +287,8 @@ def edit_absence(request: HttpRequest, pk: int) -> HttpResponse:
     form = AbsenceForm(request.POST or None, workers=workers, initial=initial)
     if request.method == "POST" and form.is_valid():
 
-        def call() -> None:
-            actions.correct_absence(
+        def call() -> object:
+            return actions.correct_absence(
                 actor=request.user,
                 absence_id=found.pk,
                 expected_version=form.version_or_stale(),
@@ -328,7 +299,7 @@ def edit_absence(request: HttpRequest, pk: int) -> HttpResponse:
             found.refresh_from_db()
             return found.version
 
-        if _submit(request, form, call, on_conflict=current):
+        if submit(request, form, call, current_version=current) is not REFUSED:
             messages.success(request, "The absence is corrected")
             return redirect("workforce:staff_record", pk=found.practitioner_id)
     return _form_page(
@@ -358,8 +329,8 @@ def staff_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = StaffRecordForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
 
-        def call() -> None:
-            actions.save_staff_record(
+        def call() -> object:
+            return actions.save_staff_record(
                 actor=request.user,
                 practitioner_id=worker.pk,
                 details=form.details(),
@@ -370,7 +341,7 @@ def staff_record(request: HttpRequest, pk: int) -> HttpResponse:
             latest = StaffRecord.objects.filter(practitioner=worker).first()
             return latest.version if latest else -1
 
-        if _submit(request, form, call, on_conflict=current):
+        if submit(request, form, call, current_version=current) is not REFUSED:
             messages.success(request, f"{worker.full_name}'s staff record is saved")
             return redirect("workforce:staff_record", pk=worker.pk)
     else:

@@ -14,12 +14,8 @@ from django.utils import timezone
 
 from jigsaw.access.policy import AnyUser, Permission, has_permission
 from jigsaw.casework.models import ChronologyEntry, ChronologyKind
+from jigsaw.core.edits import EditConflict as EditConflict  # raised by the actions here too
 from jigsaw.people.models import Person
-
-
-class EditConflict(Exception):
-    """Someone else saved this record after the user opened it."""
-
 
 CONFLICT_MESSAGE = (
     "Someone else saved changes to this {what} after you opened it. Yours have not been "

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from jigsaw.access.policy import Permission, has_permission
 from jigsaw.access.views import requires
-from jigsaw.casework.actions.common import EditConflict
+from jigsaw.core.edits import REFUSED, EditConflict, submit, version_of
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.partnership.actions import board as actions
 from jigsaw.partnership.forms.board import (
@@ -59,24 +59,18 @@ def board(request: HttpRequest) -> HttpResponse:
 def _member_form(request: HttpRequest, found: BoardMember | None) -> HttpResponse:
     form = MemberForm(request.POST or None, initial=MemberForm.initial_for(found) if found else {})
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = actions.save_member(
+        saved = submit(
+            request,
+            form,
+            lambda: actions.save_member(
                 actor=request.user,
                 details=form.details(),
                 member_id=found.pk if found else None,
                 expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            assert found is not None
-            found.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(found.version)
-            form = MemberForm(data)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if saved is not REFUSED:
             messages.success(request, f"{saved.name} is saved")
             return redirect("partnership:board")
     return render(request, "partnership/board/member_form.html", {"form": form, "member": found})
@@ -138,21 +132,18 @@ def add_agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(BoardMeeting, pk=pk)
     form = AgendaItemForm(request.POST)
     if form.is_valid():
-        try:
-            actions.add_agenda_item(
+        done = submit(
+            request,
+            form,
+            lambda: actions.add_agenda_item(
                 actor=request.user,
                 meeting_id=found.pk,
                 expected_version=form.cleaned_data["version"],
                 title=form.cleaned_data["title"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            found.refresh_from_db()
-            form = AgendaItemForm({"title": request.POST.get("title", ""), "version": found.version})
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if done is not REFUSED:
             messages.success(request, "Agenda item added")
             return redirect("partnership:meeting", pk=found.pk)
     return _render_meeting(request, found, form)
@@ -208,23 +199,18 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial={"decision": item.decision, "version": item.meeting.version}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_decision(
+        done = submit(
+            request,
+            form,
+            lambda: actions.record_decision(
                 actor=request.user,
                 item_id=item.pk,
                 expected_version=form.cleaned_data["version"],
                 decision=form.cleaned_data["decision"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            item.meeting.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(item.meeting.version)
-            form = DecisionForm(data)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(item.meeting),
+        )
+        if done is not REFUSED:
             messages.success(request, "Decision recorded")
             return redirect("partnership:meeting", pk=item.meeting_id)
     return render(request, "partnership/board/decision.html", {"form": form, "item": item})
@@ -275,24 +261,19 @@ def edit_action(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(queries.action_log(), pk=pk)
     form = ActionStatusForm(request.POST or None, initial=ActionStatusForm.initial_for(found))
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_board_action(
+        done = submit(
+            request,
+            form,
+            lambda: actions.update_board_action(
                 actor=request.user,
                 action_id=found.pk,
                 expected_version=form.cleaned_data["version"],
                 status=form.cleaned_data["status"],
                 due_on=form.cleaned_data["due_on"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            found.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(found.version)
-            form = ActionStatusForm(data)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if done is not REFUSED:
             messages.success(request, "Action updated")
             return redirect("partnership:actions")
     return render(request, "partnership/board/action_status.html", {"form": form, "action": found})

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from jigsaw.access.policy import Permission, has_permission
 from jigsaw.access.views import requires
-from jigsaw.casework.actions.common import EditConflict
+from jigsaw.core.edits import REFUSED, submit, version_of
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.partnership.actions import guidance as actions
 from jigsaw.partnership.forms.guidance import GuidanceForm, NewVersionForm, uploaded
@@ -100,25 +100,20 @@ def new_version(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"version": found.version, "body": current.body if current else ""}
     form = NewVersionForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            version = actions.issue_new_version(
+        version = submit(
+            request,
+            form,
+            lambda: actions.issue_new_version(
                 actor=request.user,
                 item_id=found.pk,
                 expected_version=form.cleaned_data["version"],
                 body=form.cleaned_data["body"],
                 change_note=form.cleaned_data["change_note"],
                 upload=uploaded(form),
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            found.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(found.version)
-            form = NewVersionForm(data)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if version is not REFUSED:
             messages.success(
                 request, f"Version {version.number} is issued: everyone is asked to read it again"
             )

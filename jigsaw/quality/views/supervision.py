@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from jigsaw.access.log import record_access
 from jigsaw.access.policy import Permission, get_person_for, has_permission
 from jigsaw.access.views import requires
-from jigsaw.casework.actions.common import EditConflict
+from jigsaw.core.edits import REFUSED, EditConflict, submit, version_of
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.people.models import Person
 from jigsaw.quality.actions import supervision as actions
@@ -72,22 +72,17 @@ def policy(request: HttpRequest) -> HttpResponse:
         request.POST or None, initial={"interval_days": current.interval_days, "version": current.version}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.change_supervision_policy(
+        done = submit(
+            request,
+            form,
+            lambda: actions.change_supervision_policy(
                 actor=request.user,
                 interval_days=form.cleaned_data["interval_days"],
                 expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            current = queries.policy_in_force()
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = PolicyForm(data)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(current),
+        )
+        if done is not REFUSED:
             messages.success(request, "The supervision policy is changed")
             return redirect("quality:supervision")
     return render(request, "quality/supervision/policy.html", {"form": form, "policy": current})

@@ -18,8 +18,8 @@ from django.utils import timezone
 from jigsaw.access.log import record_access
 from jigsaw.access.policy import Permission, has_permission
 from jigsaw.access.views import requires
-from jigsaw.casework.actions.common import EditConflict
 from jigsaw.core.csv_export import csv_response
+from jigsaw.core.edits import REFUSED, EditConflict, submit, version_of
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.quality.actions import training as actions
 from jigsaw.quality.forms.training import CourseForm, LearnerForm, SessionForm
@@ -64,24 +64,18 @@ def _course_form(request: HttpRequest, found: Course | None) -> HttpResponse:
     initial = CourseForm.initial_for(found) if found else {}
     form = CourseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = actions.save_course(
+        saved = submit(
+            request,
+            form,
+            lambda: actions.save_course(
                 actor=request.user,
                 details=form.details(),
                 course_id=found.pk if found else None,
                 expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            assert found is not None
-            found.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(found.version)
-            form = CourseForm(data)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if saved is not REFUSED:
             messages.success(request, f"{saved.title} is saved")
             return redirect("quality:training_course", pk=saved.pk)
     return render(request, "quality/training/course_form.html", {"form": form, "course": found})
