@@ -1,0 +1,5 @@
+from jigsaw.vulnerable_families import views
+
+app_name = "vulnerable_families"
+
+urlpatterns = views.urlpatterns
