@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "jigsaw.quality",
     "jigsaw.performance",
     "jigsaw.partnership",
+    "jigsaw.voice",
+    "jigsaw.support",
+    "jigsaw.vulnerable_families",
 ]
 
 MIDDLEWARE = [

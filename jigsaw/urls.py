@@ -35,6 +35,9 @@ urlpatterns = [
     path("performance/", include("jigsaw.performance.urls")),
     path("workforce/", include("jigsaw.workforce.urls")),
     path("partnership/", include("jigsaw.partnership.urls")),
+    path("voice/", include("jigsaw.voice.urls")),
+    path("support/", include("jigsaw.support.urls")),
+    path("vulnerable-families/", include("jigsaw.vulnerable_families.urls")),
     # The API agencies' systems send events to (a token each, no sign-in).
     path("api/", partners_api.urls()),
     # One sign-in page for the whole service, the admin site included.

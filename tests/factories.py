@@ -81,6 +81,17 @@ PERSONAS: dict[str, tuple[Role, str, str]] = {
         "Riverford Children's Social Care",
         AgencyKind.CHILDRENS_SOCIAL_CARE,
     ),
+    # Council staff beside the social workers of Assessment Team 1 (not qualified social workers).
+    "business_support": (
+        Role.BUSINESS_SUPPORT,
+        "Riverford Children's Social Care",
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+    ),
+    "social_work_assistant": (
+        Role.SOCIAL_WORK_ASSISTANT,
+        "Riverford Children's Social Care",
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+    ),
 }
 
 

@@ -15,6 +15,16 @@ The rule for people:
 - analysts, partnership members, the data protection officer and administrators see no
   individual child through these pages (the DPO's audit pages show who looked, not what).
 
+Business support officers and social work assistants are council social care staff but
+not qualified social workers, so they are not among SOCIAL_CARE_ROLES: they see no child's
+record, contact or casework through these pages, cannot decide a contact, authorise, or
+open a restricted record (nor break glass). What they see of a child is what a task
+delegated to them says (the child's name, the episode, the meeting):
+`delegated_tasks_visible_to` gives them the tasks assigned to them, taken by them or
+of their own team, never a task about a restricted child unless they are
+named on the restriction. They record only on the task (taking it, the note and what was
+booked when done, the reason when handing it back): no case notes.
+
 Records that are not a person's follow the same pattern, one `*_visible_to` queryset each:
 escalations, and oversight's audits (and agencies' parts of them), section 11 returns,
 practice reviews, recommendation actions and supervision actions, open by role and by
@@ -41,6 +51,8 @@ if TYPE_CHECKING:
     from jigsaw.quality.models.recommendations import RecommendationAction
     from jigsaw.quality.models.section11 import Section11Return
     from jigsaw.quality.models.supervision import SupervisionAction
+    from jigsaw.support.models import DelegatedTask
+    from jigsaw.vulnerable_families.models import StandingMeeting
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -107,6 +119,20 @@ class Permission(enum.StrEnum):
     # Workforce: posts, who fills them, vacancies, absence, leavers and joiners.
     VIEW_WORKFORCE = "workforce.view"
     MANAGE_WORKFORCE = "workforce.manage"
+    # Administrative work delegated off social workers (jigsaw/support): case-holders ask,
+    # business support and social work assistants do it, managers and analysts see the report.
+    REQUEST_SUPPORT = "support.request"
+    DO_SUPPORT_TASKS = "support.do_tasks"
+    VIEW_SUPPORT_REPORT = "support.view_report"
+    # Vulnerable families meetings of a health visiting team and a GP practice: their
+    # practitioners only (the agency rule is `vulnerable_families_visible_to`).
+    VIEW_VULNERABLE_FAMILIES = "vulnerable_families.view"
+    RECORD_VULNERABLE_FAMILIES = "vulnerable_families.record"
+    # The voice of children and families (jigsaw/voice): social care staff record feedback
+    # (on paper or by a single-use link), tag its themes and record advocates at
+    # conferences; managers, analysts and the partnership read the themes report (figures).
+    RECORD_FAMILY_FEEDBACK = "voice.record_feedback"
+    VIEW_FEEDBACK_THEMES = "voice.view_themes"
 
 
 _SOCIAL_CARE_READ = {
@@ -127,7 +153,13 @@ _SOCIAL_CARE_WRITE = _SOCIAL_CARE_READ | {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SOCIAL_WORKER: frozenset(
-        _SOCIAL_CARE_WRITE | {Permission.RECORD_CASEWORK, Permission.VIEW_SUPERVISION}
+        _SOCIAL_CARE_WRITE
+        | {
+            Permission.RECORD_CASEWORK,
+            Permission.VIEW_SUPERVISION,
+            Permission.REQUEST_SUPPORT,
+            Permission.RECORD_FAMILY_FEEDBACK,
+        }
     ),
     Role.TEAM_MANAGER: frozenset(
         _SOCIAL_CARE_WRITE
@@ -161,6 +193,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_COMMENTARY,
             Permission.VIEW_WORKFORCE,
             Permission.MANAGE_WORKFORCE,
+            # A manager delegates admin for their team's cases and sees how much is delegated.
+            Permission.REQUEST_SUPPORT,
+            Permission.VIEW_SUPPORT_REPORT,
+            # Families' feedback on their conferences and episodes, and its themes.
+            Permission.RECORD_FAMILY_FEEDBACK,
+            Permission.VIEW_FEEDBACK_THEMES,
         }
     ),
     # The front door records and decides contacts; casework after the referral is the
@@ -173,7 +211,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The chair (independent reviewing officer) reads the records of the children whose
     # conferences they chair and records the conference: attendance, decisions, the plan.
     Role.CONFERENCE_CHAIR: frozenset(
-        _SOCIAL_CARE_READ | {Permission.CHAIR_CONFERENCE, Permission.VIEW_PARTNERSHIP_FIGURES}
+        _SOCIAL_CARE_READ
+        | {
+            Permission.CHAIR_CONFERENCE,
+            Permission.VIEW_PARTNERSHIP_FIGURES,
+            # The chair records the parents' advocate and feedback given at the conference.
+            Permission.RECORD_FAMILY_FEEDBACK,
+        }
     ),
     # Partners open the records of children they are named for, raise concerns (and see
     # their own), ask the flag check, and send their agency's events as a CSV file.
@@ -187,6 +231,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             # The agency's safeguarding lead answers section 11 for the agency.
             Permission.VIEW_OVERSIGHT,
             Permission.ANSWER_SECTION11,
+            # Health visitors and GPs hold vulnerable families meetings (other agencies'
+            # practitioners see none: vulnerable_families_visible_to).
+            Permission.VIEW_VULNERABLE_FAMILIES,
+            Permission.RECORD_VULNERABLE_FAMILIES,
         }
     ),
     # Analysts and partnership members work with figures, not with individual children.
@@ -204,6 +252,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RUN_RETURNS,
             Permission.WRITE_COMMENTARY,
             Permission.VIEW_WORKFORCE,
+            Permission.VIEW_SUPPORT_REPORT,
+            Permission.VIEW_FEEDBACK_THEMES,
         }
     ),
     # The partnership's business unit runs oversight: audit programmes, section 11 rounds,
@@ -228,6 +278,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_PERFORMANCE,
             Permission.WRITE_COMMENTARY,
             Permission.VIEW_WORKFORCE,
+            Permission.VIEW_FEEDBACK_THEMES,
         }
     ),
     Role.DATA_PROTECTION_OFFICER: frozenset(
@@ -253,6 +304,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_WORKFORCE,
         }
     ),
+    # Not qualified social workers: they do the tasks delegated to them (see the module
+    # docstring and `delegated_tasks_visible_to`); like every member of staff they see their
+    # own training and actions under Oversight.
+    Role.BUSINESS_SUPPORT: frozenset({Permission.DO_SUPPORT_TASKS, Permission.VIEW_OVERSIGHT}),
+    Role.SOCIAL_WORK_ASSISTANT: frozenset({Permission.DO_SUPPORT_TASKS, Permission.VIEW_OVERSIGHT}),
 }
 
 
@@ -432,6 +488,28 @@ def audit_parts_visible_to(user: AnyUser) -> QuerySet[AgencyAuditPart]:
     return AgencyAuditPart.objects.filter(Q(practitioner_id=uid) | Q(case__in=audit_cases_visible_to(user)))
 
 
+def delegated_tasks_visible_to(user: AnyUser) -> QuerySet[DelegatedTask]:
+    """The delegated admin tasks this user may open. Those who ask for help (case-holders):
+    tasks about the children they may see (people_visible_to). Those who do the tasks: the
+    ones assigned to them or taken by them, and their own team's (its queue, and what
+    colleagues have taken, so the team can cover for each other). Nobody else. A task about a restricted child opens only for those named
+    on the restriction (or a case-holder who broke glass), whoever asked or was given it."""
+    from jigsaw.access.models import RestrictedRecord
+    from jigsaw.support.models import DelegatedTask
+
+    if has_permission(user, Permission.REQUEST_SUPPORT):
+        return DelegatedTask.objects.filter(person__in=people_visible_to(user))
+    if not has_permission(user, Permission.DO_SUPPORT_TASKS):
+        return DelegatedTask.objects.none()
+    uid = _user_id(user)
+    hidden = RestrictedRecord.objects.exclude(permitted_users=uid).values("person_id")
+    mine = Q(assigned_to_id=uid) | Q(taken_by_id=uid)
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is not None and practitioner.team_id is not None:
+        mine = mine | Q(team_id=practitioner.team_id)
+    return DelegatedTask.objects.filter(mine).exclude(person__in=hidden)
+
+
 def supervision_actions_visible_to(user: AnyUser) -> QuerySet[SupervisionAction]:
     """The supervision actions this user may see: those they own, and those agreed in a
     supervision they gave or received. Marking one done is for its owner or supervisor."""
@@ -443,3 +521,48 @@ def supervision_actions_visible_to(user: AnyUser) -> QuerySet[SupervisionAction]
     return SupervisionAction.objects.filter(
         Q(owner_id=uid) | Q(supervision__supervisor_id=uid) | Q(supervision__worker_id=uid)
     )
+
+
+# The kinds of agency that hold vulnerable families meetings together.
+VULNERABLE_FAMILIES_AGENCY_KINDS = frozenset({"health_visiting", "gp_practice"})
+
+
+def takes_part_in_vulnerable_families(user: AnyUser) -> bool:
+    """Whether the user is a practitioner of a health visiting team or a GP practice (the
+    navigation shows the meetings only to them)."""
+    if not has_permission(user, Permission.VIEW_VULNERABLE_FAMILIES):
+        return False
+    practitioner = getattr(user, "practitioner", None)
+    return practitioner is not None and practitioner.agency.kind in VULNERABLE_FAMILIES_AGENCY_KINDS
+
+
+def vulnerable_families_visible_to(user: AnyUser) -> QuerySet[StandingMeeting]:
+    """The vulnerable families meetings this user may open, and record in: those of their
+    own health visiting team or GP practice. Recorded once, both sides see the same record;
+    nobody else in a partner agency sees them. Social care sees none of them here: a child
+    discussed appears in their chronology, and a referral that followed is the front
+    door's own contact. The children named inside are further limited by
+    `restricted_people_hidden_from_partners`."""
+    from jigsaw.vulnerable_families.models import StandingMeeting
+
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is None or not takes_part_in_vulnerable_families(user):
+        return StandingMeeting.objects.none()
+    agency_id = practitioner.agency_id
+    return StandingMeeting.objects.filter(Q(health_visiting_id=agency_id) | Q(gp_practice_id=agency_id))
+
+
+def restricted_people_hidden_from_partners(user: AnyUser) -> QuerySet[Person]:
+    """Restricted people this user is not named on (nor has opened by breaking glass):
+    pages that list children outside the person index (a vulnerable families meeting's
+    list) name them only as "a child whose record is restricted"."""
+    from jigsaw.access.models import BreakGlassAccess, RestrictedRecord
+    from jigsaw.people.models import Person
+
+    if role_of(user) is None:
+        return Person.objects.none()
+    hidden = RestrictedRecord.objects.exclude(permitted_users=_user_id(user)).values("person_id")
+    opened = BreakGlassAccess.objects.filter(user_id=_user_id(user), expires_at__gt=timezone.now()).values(
+        "person_id"
+    )
+    return Person.objects.filter(pk__in=hidden).exclude(pk__in=opened)

@@ -13,6 +13,10 @@ class Role(models.TextChoices):
     PARTNERSHIP_MEMBER = "partnership_member", "Partnership member"
     DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Council social care staff who are not qualified social workers: they take the
+    # administrative tasks social workers delegate (jigsaw/support). Not in SOCIAL_CARE_ROLES.
+    BUSINESS_SUPPORT = "business_support", "Business support officer"
+    SOCIAL_WORK_ASSISTANT = "social_work_assistant", "Social work assistant"
 
 
 SOCIAL_CARE_ROLES = frozenset(

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from jigsaw.access.policy import Permission, has_permission, role_of
+from jigsaw.access.policy import Permission, has_permission, role_of, takes_part_in_vulnerable_families
 from jigsaw.partners.queries.inbox import unread_count
 
 # (label, url name, permission that makes it appear)
@@ -25,14 +25,25 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Your concerns", "partners:concerns", Permission.RAISE_CONCERN),
     ("Flag check", "partners:flag_check", Permission.CHECK_FLAG),
     ("Your meetings", "partners:meetings", Permission.RAISE_CONCERN),
+    # Health visiting teams' and GP practices' own meetings (the agency rule is below).
+    ("Vulnerable families", "vulnerable_families:home", Permission.VIEW_VULNERABLE_FAMILIES),
     ("Match reviews", "matching:reviews", Permission.REVIEW_MATCHES),
     ("Conferences", "casework:conferences", Permission.CHAIR_CONFERENCE),
     ("Professionals", "partners:directory", None),
-    # Escalation: any practitioner escalates (the procedure is linked from the page);
-    # managers, analysts and the partnership oversee.
+    # Escalation: any practitioner escalates (the procedure is linked from the page).
     ("Escalations", "escalation:list", Permission.RAISE_ESCALATION),
+    # Guidance the partnership issues: everyone reads what is sent to them.
+    ("Guidance", "partnership:guidance", None),
+    # Business support's and social work assistants' queue of admin delegated to them.
+    ("Admin tasks", "support:queue", Permission.DO_SUPPORT_TASKS),
+]
+
+# The second bar: the pages of those who oversee the work rather than do it (managers,
+# analysts, the partnership, the data protection officer, administrators). Kept apart so
+# that a manager's day's work stays on one line.
+OVERSIGHT_NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Escalations report", "escalation:report", Permission.VIEW_ESCALATION_REPORT),
-    # The missing children panel: managers, analysts and the partnership oversee it.
+    # The missing children panel.
     ("Children missing", "casework:missing_panel", Permission.VIEW_MISSING_PANEL),
     # Oversight: supervision, audits, section 11, practice reviews, recommendations, training.
     ("Oversight", "quality:home", Permission.VIEW_OVERSIGHT),
@@ -40,26 +51,40 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Performance", "performance:home", Permission.VIEW_PERFORMANCE),
     # Workforce: posts, who fills them, vacancies, absence, leavers and joiners.
     ("Workforce", "workforce:overview", Permission.VIEW_WORKFORCE),
-    # The partnership's board, and the guidance it issues (everyone reads what is sent to them).
+    # The partnership's board: members, meetings, the action log and governance.
     ("Board", "partnership:board", Permission.VIEW_BOARD),
-    ("Guidance", "partnership:guidance", None),
     ("Conference attendance", "partners:conference_attendance", Permission.VIEW_PARTNERSHIP_FIGURES),
+    # What children and families tell us: feedback themes and advocates at conferences.
+    ("Family feedback", "voice:themes_report", Permission.VIEW_FEEDBACK_THEMES),
+    # How much admin is delegated off social workers.
+    ("Delegated admin", "support:report", Permission.VIEW_SUPPORT_REPORT),
     ("Access reviews", "access:overview", Permission.REVIEW_ACCESS),
     ("Administration", "admin:index", Permission.ADMINISTER),
 ]
 
 
+def _items(request: HttpRequest, entries: list[tuple[str, str, Permission | None]]) -> list[dict[str, Any]]:
+    user = request.user
+    items = []
+    for label, url_name, permission in entries:
+        if url_name == "vulnerable_families:home" and not takes_part_in_vulnerable_families(user):
+            continue  # a partner of any other kind of agency
+        if permission is None or has_permission(user, permission):
+            items.append({"label": label, "url": reverse(url_name), "current": False})
+    return items
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     items: list[dict[str, Any]] = []
+    oversight: list[dict[str, Any]] = []
     if user.is_authenticated:
-        for label, url_name, permission in NAVIGATION:
-            if permission is None or has_permission(user, permission):
-                items.append({"label": label, "url": reverse(url_name), "current": False})
-        # The current item is the one whose address is the longest prefix of this page's.
+        items, oversight = _items(request, NAVIGATION), _items(request, OVERSIGHT_NAVIGATION)
+        # The current item, on either bar, is the one whose address is the longest prefix
+        # of this page's.
         matching = [
             i
-            for i in items
+            for i in items + oversight
             if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
         ]
         if matching:
@@ -69,6 +94,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "service_name": "Jigsaw",
         "authority_name": settings.JIGSAW_AUTHORITY_NAME,
         "navigation_items": items,
+        "oversight_navigation_items": oversight,
         "user_role": role.label if role else "",
         "idle_seconds": settings.JIGSAW_IDLE_MINUTES * 60,
         "inbox_unread": unread_count(user) if role is not None else None,

@@ -568,6 +568,11 @@ PARTNER_STAFF: dict[str, list[str]] = {
 }
 
 # The one sign-in per role: agency, team (or None), job title.
+# Roles added after the demo's population was first drawn: their sign-ins' names are drawn
+# aside, and the random stream put back as it was, so that adding a role does not change
+# every family, child and figure the demo writes after the staff.
+ROLES_ADDED_LATER = (Role.BUSINESS_SUPPORT, Role.SOCIAL_WORK_ASSISTANT)
+
 SIGN_INS: dict[str, tuple[str, str | None, str]] = {
     Role.SOCIAL_WORKER: (CSC, "Assessment Team 1", "Social worker"),
     Role.TEAM_MANAGER: (CSC, "Assessment Team 1", "Team manager"),
@@ -577,6 +582,8 @@ SIGN_INS: dict[str, tuple[str, str | None, str]] = {
     Role.PERFORMANCE_ANALYST: (CSC, "Performance and Intelligence", "Performance analyst"),
     Role.PARTNERSHIP_MEMBER: (PARTNERSHIP, None, "Partnership business manager"),
     Role.ADMINISTRATOR: (CSC, None, "System administrator"),
+    Role.BUSINESS_SUPPORT: (CSC, "Assessment Team 1", "Business support officer"),
+    Role.SOCIAL_WORK_ASSISTANT: (CSC, "Assessment Team 1", "Social work assistant"),
 }
 
 
@@ -661,11 +668,18 @@ def create_agencies_and_staff(generator: DemoGenerator) -> list[SignIn]:
     sign_ins: list[SignIn] = []
     accounts: list[tuple[str, Role, str, str | None, str]] = []
     for role in Role:
-        agency_name, sign_in_team, job_title = SIGN_INS.get(role, (CSC, None, str(role.label)))
-        accounts.append((role.value, role, agency_name, sign_in_team, job_title))
+        if role not in ROLES_ADDED_LATER:
+            agency_name, sign_in_team, job_title = SIGN_INS.get(role, (CSC, None, str(role.label)))
+            accounts.append((role.value, role, agency_name, sign_in_team, job_title))
     for username, (agency_name, job_title) in PARTNER_SIGN_INS.items():
         accounts.append((username, Role.PARTNER_PRACTITIONER, agency_name, None, job_title))
-    for username, role, agency_name, sign_in_team, job_title in accounts:
+    first_later, stream = len(accounts), None
+    for role in ROLES_ADDED_LATER:
+        agency_name, sign_in_team, job_title = SIGN_INS[role]
+        accounts.append((role.value, role, agency_name, sign_in_team, job_title))
+    for number, (username, role, agency_name, sign_in_team, job_title) in enumerate(accounts):
+        if number == first_later:
+            stream = rng.getstate()
         full = generator.practitioner_name()
         first, _, last = full.partition(" ")
         admin = role == Role.ADMINISTRATOR
@@ -688,6 +702,8 @@ def create_agencies_and_staff(generator: DemoGenerator) -> list[SignIn]:
         p.save()
         shown = f"{role.label} ({job_title})" if role == Role.PARTNER_PRACTITIONER else str(role.label)
         sign_ins.append(SignIn(user.username, shown, agency.name))
+    if stream is not None:
+        rng.setstate(stream)
     return sign_ins
 
 
@@ -869,15 +885,21 @@ def reset_demo() -> None:
     from jigsaw.core.demo_partnership import delete_partnership
     from jigsaw.core.demo_quality_supervision import delete_supervision
     from jigsaw.core.demo_quality_training import delete_training
+    from jigsaw.core.demo_support import delete_support
+    from jigsaw.core.demo_voice import delete_voice
+    from jigsaw.core.demo_vulnerable_families import delete_vulnerable_families
     from jigsaw.core.demo_workforce import delete_workforce
     from jigsaw.matching.models import BlockingKey, MatchFeatures, MatchReview, PersonMerge
 
     with transaction.atomic():
         delete_board_reports()  # the reports and commentary protect the staff's users
         delete_partnership()  # board members protect the agencies; read receipts the staff's users
+        delete_support()  # delegated tasks protect the people, referrals and staff's users
         delete_audits()  # audited cases protect the people, referrals and staff's users
         delete_supervision()  # supervision protects the people and the staff's users
         delete_missing()  # missing episodes and private fostering protect people and referrals
+        delete_voice()  # feedback, links and advocate records protect people, conferences and referrals
+        delete_vulnerable_families()  # meetings protect the people, contacts and practitioners
         delete_training()  # learners protect the staff and agencies
         delete_workforce()  # posts, appointments and absences protect the teams and staff
         delete_practice_reviews()  # reviews protect the people and agencies they concern

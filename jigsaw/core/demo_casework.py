@@ -2958,12 +2958,18 @@ def delete_casework() -> None:
     from jigsaw.core.demo_partner_activity import delete_partner_activity  # it imports casework
     from jigsaw.core.demo_quality_audits import delete_audits  # an audited case names its referral
     from jigsaw.core.demo_quality_supervision import delete_supervision
+    from jigsaw.core.demo_support import delete_support  # tasks name people and referrals
+    from jigsaw.core.demo_voice import delete_voice  # feedback names conferences and referrals
+    from jigsaw.core.demo_vulnerable_families import delete_vulnerable_families  # names contacts
 
     delete_escalations()
     delete_partner_activity()
     delete_audits()
     delete_supervision()
     delete_missing()
+    delete_voice()
+    delete_support()
+    delete_vulnerable_families()
     Notification.objects.filter(recipient__practitioner__agency__name__in=[a[0] for a in AGENCIES]).delete()
     tables: list[type[models.Model]] = [
         ChronologyEntry,

@@ -303,11 +303,13 @@ def _write_guidance(keeper: User, rng: random.Random, counts: PartnershipCounts)
     )
     counts.guidance = len(items)
     counts.versions = len(items)
-    # Readers acknowledge each item (most of them); the first note then gets a second
-    # version, which fewer have read so far.
+    # Readers acknowledge each item (most of them, and never the last on the list, so that
+    # there is always someone to chase); the first note then gets a second version, which
+    # fewer have read so far.
     for item in items:
         version = item.versions.get()
-        readers = [p.user for p in recipients(item) if p.user is not None and rng.random() < 0.85]
+        everyone = [p.user for p in recipients(item) if p.user is not None]
+        readers = [user for user in everyone[:-1] if rng.random() < 0.85]
         for reader in readers:
             acknowledgement = guidance_actions.acknowledge(actor=reader, version_id=version.pk)
             Acknowledgement.objects.filter(pk=acknowledgement.pk).update(

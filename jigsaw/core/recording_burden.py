@@ -29,6 +29,9 @@ FORM_PACKAGES = [
     "jigsaw.casework.forms",
     "jigsaw.matching.forms",
     "jigsaw.partners.forms",
+    "jigsaw.vulnerable_families.forms",
+    "jigsaw.voice.forms",
+    "jigsaw.support.forms",
 ]
 
 # form (module.Class) -> the fields a user must answer.
@@ -166,6 +169,41 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     # token needs the agency, a name for the system and what it may send.
     "jigsaw.partners.forms.feeds.EventUploadForm": ("file",),
     "jigsaw.partners.forms.feeds.IssueTokenForm": ("agency", "name", "scopes"),
+    # Delegated admin: the child, the case and the team's queue are the page's; the worker
+    # says what, what exactly and by when (a named officer and the conference are optional).
+    # Done: what was done (the action also insists on what was booked, for a booking).
+    "jigsaw.support.forms.tasks.RequestTaskForm": ("kind", "details", "due_on"),
+    "jigsaw.support.forms.tasks.CompleteTaskForm": ("note",),
+    "jigsaw.support.forms.tasks.ReasonForm": ("reason",),
+    "jigsaw.support.forms.tasks.TakeTaskForm": (),
+    "jigsaw.support.forms.tasks.ReportPeriodForm": (),
+    # Vulnerable families meetings: the user's own agency and lead are pre-filled, the
+    # cadence with six weeks; the next meeting's date with when it is due. A family is its
+    # children's NHS numbers (picked from the index, never retyped); the outcome's referral
+    # date is asked only for a referral (checked by the action).
+    "jigsaw.vulnerable_families.forms.StandingMeetingForm": (
+        "health_visiting",
+        "gp_practice",
+        "health_visiting_lead",
+        "gp_lead",
+        "cadence_weeks",
+    ),
+    "jigsaw.vulnerable_families.forms.ScheduleForm": ("held_on",),
+    "jigsaw.vulnerable_families.forms.AttendanceForm": (),
+    "jigsaw.vulnerable_families.forms.FamilyForm": ("nhs_numbers",),
+    "jigsaw.vulnerable_families.forms.DiscussionForm": ("concern", "outcome"),
+    "jigsaw.vulnerable_families.forms.FamilyActionForm": ("description", "owner", "due_on"),
+    # The voice of children and families. The family's own form asks nothing they must
+    # answer (any question may be skipped; the action wants at least one answer). A paper
+    # form needs what it is about (picked from the child's conferences and closed
+    # episodes), who filled it in and when; a link, what it is about and who it is for; an
+    # advocate record, whether one was offered and came (their name or organisation is
+    # checked by the action when one came).
+    "jigsaw.voice.forms.feedback.FamilyAnswersForm": (),
+    "jigsaw.voice.forms.feedback.PaperFeedbackForm": ("about", "given_by", "given_on"),
+    "jigsaw.voice.forms.feedback.FeedbackLinkForm": ("about", "given_by"),
+    "jigsaw.voice.forms.feedback.ThemesForm": (),
+    "jigsaw.voice.forms.feedback.AdvocacyForm": ("offered", "attended"),
 }
 
 

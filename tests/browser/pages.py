@@ -4,6 +4,7 @@ screenshotted and checked with axe-core."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
@@ -12,6 +13,7 @@ from tests.browser.conftest import SCREENSHOTS, _safe
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
+NAVIGATION_BARS = re.compile("^(Primary navigation|Oversight and partnership)$")
 
 
 class Journey:
@@ -52,10 +54,10 @@ class Journey:
         expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
 
     def nav(self, label: str) -> None:
+        """Follow a link on either navigation bar: the day's work, or oversight's."""
+        bars = self.page.get_by_role("navigation", name=NAVIGATION_BARS)
         with self.page.expect_navigation():
-            self.page.get_by_role("navigation", name="Primary navigation").get_by_role(
-                "link", name=label
-            ).click()
+            bars.get_by_role("link", name=label, exact=True).click()
         self.checkpoint(label)
 
 

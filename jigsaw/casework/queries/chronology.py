@@ -53,6 +53,11 @@ SOURCE_PAGES: dict[str, str | None] = {
     "casework.privatefosteringvisit": None,
     # A partner agency's event from its feed: what it said is the entry itself.
     "partners.partnerevent": None,
+    # What a child or family said about a conference or the end of an episode.
+    "voice.familyfeedback": "voice:feedback",
+    # A health visiting team's and GP practice's discussion of the family: their meeting's
+    # page is theirs alone, so the entry says what was discussed.
+    "vulnerable_families.familydiscussion": None,
 }
 
 

@@ -38,6 +38,9 @@ from jigsaw.core.demo_quality_recommendations import write_recommendations
 from jigsaw.core.demo_quality_section11 import write_section11
 from jigsaw.core.demo_quality_supervision import write_supervision
 from jigsaw.core.demo_quality_training import write_training
+from jigsaw.core.demo_support import write_support
+from jigsaw.core.demo_voice import write_voice
+from jigsaw.core.demo_vulnerable_families import write_vulnerable_families
 from jigsaw.core.demo_workforce import write_workforce
 from jigsaw.matching import index as match_index
 from jigsaw.matching.duplicates import find_possible_duplicates
@@ -162,6 +165,9 @@ class Command(BaseCommand):
             # Children missing from home and care (a few repeat missing, some missing now),
             # and private fostering arrangements at every stage.
             missing = write_missing(seed=options["seed"], today=timezone.localdate())
+            # Vulnerable families meetings: the health visitors with one or two GP practices
+            # every six weeks over the year, families listed, actions, referrals that followed.
+            family_meetings = write_vulnerable_families(seed=options["seed"], today=timezone.localdate())
             training = write_training(seed=options["seed"], today=timezone.localdate())
             # The workforce: posts by team, who fills them (some agency), vacancies,
             # leavers and joiners, sickness absence and staff records over two years.
@@ -178,6 +184,12 @@ class Command(BaseCommand):
             # The partnership's board (six meetings over the year, actions answering the
             # recommendations) and the guidance it issued, most of it read.
             partnership = write_partnership(seed=options["seed"], today=timezone.localdate())
+            # The voice of children and families: advocates at most conferences, feedback on
+            # a good share of conferences and closed episodes (paper and link), with themes.
+            voice = write_voice(seed=options["seed"], today=timezone.localdate())
+            # Admin delegated off social workers: business support and social work assistants
+            # per team, and six months of tasks in every state.
+            support = write_support(seed=options["seed"], today=timezone.localdate())
             # The police's, the hospital's and a school's systems send their events, and the
             # alerts they set off follow (an emerging concern, a worker's alert, a new school told).
             feeds = write_partner_feeds(seed=options["seed"])
@@ -221,6 +233,8 @@ class Command(BaseCommand):
             self.stdout.write(supervision.summary())
         if missing.episodes:
             self.stdout.write(missing.summary())
+        if family_meetings.meetings:
+            self.stdout.write(family_meetings.summary())
         if training.courses:
             self.stdout.write(training.summary())
         if workforce.posts:
@@ -233,6 +247,10 @@ class Command(BaseCommand):
             self.stdout.write(recommendations.summary())
         if partnership.members:
             self.stdout.write(partnership.summary())
+        if voice.advocacy_records or voice.conference_feedback or voice.episode_feedback:
+            self.stdout.write(voice.summary())
+        if support.tasks:
+            self.stdout.write(support.summary())
         if feeds.events:
             self.stdout.write(feeds.summary())
         if board.reports:
