@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from jigsaw.access.log import record_access
 from jigsaw.access.policy import Permission, takes_part_in_vulnerable_families
 from jigsaw.access.views import requires
-from jigsaw.casework.actions.common import EditConflict
+from jigsaw.core.edits import REFUSED, EditConflict, submit, version_of
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.partners.models import AgencyKind
 from jigsaw.vulnerable_families import actions, queries
@@ -68,24 +68,18 @@ def _standing_form(request: HttpRequest, found: StandingMeeting | None) -> HttpR
     initial = StandingMeetingForm.initial_for(found) if found else _own_side(request)
     form = StandingMeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = actions.save_standing_meeting(
+        saved = submit(
+            request,
+            form,
+            lambda: actions.save_standing_meeting(
                 actor=request.user,
                 details=form.details(),
                 standing_id=found.pk if found else None,
                 expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            assert found is not None
-            found.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(found.version)
-            form = StandingMeetingForm(data)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if saved is not REFUSED:
             messages.success(request, f"The meeting of {saved} is saved")
             return redirect("vulnerable_families:standing", pk=saved.pk)
     return render(request, "vulnerable_families/standing_form.html", {"form": form, "standing": found})
@@ -185,23 +179,18 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = AttendanceForm(request.POST or None, initial=initial, choices=choices)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_attendance(
+        done = submit(
+            request,
+            form,
+            lambda: actions.record_attendance(
                 actor=request.user,
                 meeting_id=found.pk,
                 expected_version=form.cleaned_data["version"],
                 attendee_ids=[int(v) for v in form.cleaned_data["attendees"]],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            found.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(found.version)
-            form = AttendanceForm(data, choices=choices)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if done is not REFUSED:
             messages.success(request, "Attendance recorded")
             return redirect("vulnerable_families:meeting", pk=found.pk)
     return render(request, "vulnerable_families/attendance.html", {"form": form, "meeting": found})
@@ -212,24 +201,19 @@ def add_family(request: HttpRequest, pk: int) -> HttpResponse:
     found = queries.get_meeting_for(request.user, pk)
     form = FamilyForm(request.POST or None, initial={"version": found.version})
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_family(
+        done = submit(
+            request,
+            form,
+            lambda: actions.add_family(
                 actor=request.user,
                 meeting_id=found.pk,
                 expected_version=form.cleaned_data["version"],
                 nhs_numbers=str(form.cleaned_data["nhs_numbers"]).splitlines(),
                 reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            found.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(found.version)
-            form = FamilyForm(data)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if done is not REFUSED:
             messages.success(request, "Family added to the list")
             return redirect("vulnerable_families:meeting", pk=found.pk)
     return render(request, "vulnerable_families/family_form.html", {"form": form, "meeting": found})
@@ -271,8 +255,10 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = DiscussionForm(request.POST or None, initial=initial, contacts=contacts)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_discussion(
+        done = submit(
+            request,
+            form,
+            lambda: actions.record_discussion(
                 actor=request.user,
                 discussion_id=found.pk,
                 expected_version=form.cleaned_data["version"],
@@ -280,17 +266,10 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
                 outcome=form.cleaned_data["outcome"],
                 referral_made_on=form.cleaned_data["referral_made_on"],
                 contact_id=form.contact_id(),
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            found.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(found.version)
-            form = DiscussionForm(data, contacts=contacts)
-            form.is_valid()
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if done is not REFUSED:
             messages.success(request, "Discussion recorded")
             return redirect("vulnerable_families:meeting", pk=found.meeting_id)
     else:

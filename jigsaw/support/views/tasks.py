@@ -20,6 +20,7 @@ from jigsaw.access.views import requires
 from jigsaw.casework.actions.common import EditConflict
 from jigsaw.casework.models import ChildProtectionConference
 from jigsaw.casework.queries import get_referral_for
+from jigsaw.core.edits import REFUSED, submit, version_of
 from jigsaw.core.forms import apply_validation_error
 from jigsaw.support.actions import tasks as actions
 from jigsaw.support.forms.tasks import CompleteTaskForm, ReasonForm, RequestTaskForm, TakeTaskForm
@@ -138,19 +139,19 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     found = queries.get_task_for(request.user, pk)
     form = CompleteTaskForm(_posted(request), initial={"version": found.version})
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.complete_task(
+        done = submit(
+            request,
+            form,
+            lambda: actions.complete_task(
                 actor=request.user,
                 task_id=found.pk,
                 expected_version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
                 booked=form.cleaned_data["booked"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if done is not REFUSED:
             messages.success(
                 request, f"Done: {found.get_kind_display().lower()} for {found.person.full_name}"
             )
@@ -162,18 +163,18 @@ def _reason_page(request: HttpRequest, found: DelegatedTask, *, handing_back: bo
     form = ReasonForm(_posted(request), initial={"version": found.version})
     if request.method == "POST" and form.is_valid():
         call = actions.return_task if handing_back else actions.cancel_task
-        try:
-            call(
+        done = submit(
+            request,
+            form,
+            lambda: call(
                 actor=request.user,
                 task_id=found.pk,
                 expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        else:
+            ),
+            current_version=version_of(found),
+        )
+        if done is not REFUSED:
             messages.success(request, "Task handed back" if handing_back else "Task cancelled")
             return redirect("support:queue" if handing_back else "support:my_requests")
     context = {"form": form, "task": found, "handing_back": handing_back}
